@@ -1,0 +1,158 @@
+import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { ControllableClock } from './core/clock.js';
+import { ApiError, errors } from './core/errors.js';
+import { newSecret } from './core/ids.js';
+import type { PlatformConfig } from './config.js';
+import { loadClockOffset } from './control/inspect.js';
+import { mountControlApi } from './control/routes.js';
+import { loadDemo, seedDemo, type DemoData } from './control/seed.js';
+import { accountRoutes } from './platform/accounts/routes.js';
+import type { PlatformContext } from './platform/context.js';
+import { renderGraphError } from './platform/graph/render-error.js';
+import { mountGraphRouter } from './platform/graph/router.js';
+import { mediaRoutes, mountMediaDownload } from './platform/media/routes.js';
+import { messageRoutes } from './platform/messages/routes.js';
+import { phoneNumberRoutes } from './platform/phone-numbers/routes.js';
+import { registrationRoutes } from './platform/registration/routes.js';
+import { templateRoutes } from './platform/templates/routes.js';
+import { WebhookDispatcher } from './platform/webhooks/dispatcher.js';
+import { Outbox } from './platform/webhooks/outbox.js';
+import { openSqliteStore, type Store } from './store/database.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The exact JSON bytes received (the webhook sink keeps them to check signatures). */
+    rawBody?: string;
+  }
+}
+
+export interface Platform {
+  readonly http: FastifyInstance;
+  readonly ctx: PlatformContext;
+  readonly clock: ControllableClock;
+  readonly dispatcher: WebhookDispatcher;
+  readonly store: Store;
+  /** Listens, fixes the public URL, seeds demo data into an empty database. Returns the base URL. */
+  listen(): Promise<string>;
+  demo(): Promise<DemoData | undefined>;
+  close(): Promise<void>;
+}
+
+type MutableContext = { -readonly [K in keyof PlatformContext]: PlatformContext[K] };
+
+/** The composition root: the only place the platform's parts are wired together. */
+export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
+  const store = await openSqliteStore(config.databasePath);
+  const clock = new ControllableClock(await loadClockOffset(store.db));
+  const outbox = new Outbox();
+  const ctx: MutableContext = {
+    store,
+    clock,
+    outbox,
+    publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+    mediaUrlSecret: await installationSecret(store, 'media_url_secret'),
+  };
+  const dispatcher = new WebhookDispatcher(store, clock, outbox, config.webhooks);
+
+  const http = Fastify({ logger: false, bodyLimit: config.bodyLimitBytes, routerOptions: { ignoreTrailingSlash: true } });
+  installParsers(http);
+  await http.register(formbody);
+  await http.register(multipart, { limits: { fileSize: config.maxUploadBytes } });
+  installErrorHandling(http);
+
+  mountControlApi(http, { ctx, clock, dispatcher });
+  mountMediaDownload(http, ctx, store);
+  mountGraphRouter(http, {
+    store,
+    clock,
+    maxUploadBytes: config.maxUploadBytes,
+    defaultVersion: config.defaultGraphVersion,
+    routes: [...accountRoutes(ctx), ...phoneNumberRoutes(ctx), ...registrationRoutes(ctx), ...messageRoutes(ctx), ...mediaRoutes(ctx), ...templateRoutes(ctx)],
+  });
+
+  return {
+    http,
+    ctx,
+    clock,
+    dispatcher,
+    store,
+    async listen() {
+      const address = await http.listen({ host: config.host, port: config.port });
+      const port = new URL(address).port;
+      ctx.publicUrl = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+      if (config.seedDemo && !(await store.db.selectFrom('businesses').select('id').limit(1).executeTakeFirst())) {
+        await store.transaction((tx) => seedDemo(ctx, tx));
+      }
+      dispatcher.start();
+      return ctx.publicUrl;
+    },
+    demo: () => loadDemo(store.db),
+    async close() {
+      await dispatcher.stop();
+      await http.close();
+      await store.close();
+    },
+  };
+}
+
+async function installationSecret(store: Store, key: string): Promise<string> {
+  const existing = await store.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+  if (existing) return existing.value;
+  const value = newSecret(32);
+  await store.db.insertInto('settings').values({ key, value }).execute();
+  return value;
+}
+
+/** JSON bodies: an empty body is `{}` (curl -H 'Content-Type: application/json' with no data). */
+function installParsers(http: FastifyInstance): void {
+  http.removeContentTypeParser(['application/json']);
+  http.addContentTypeParser(['application/json', 'application/*+json'], { parseAs: 'string' }, (request, body, done) => {
+    const text = String(body);
+    request.rawBody = text;
+    if (text.trim() === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(errors.malformedBody(`Request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`), undefined);
+    }
+  });
+}
+
+/** Every failure leaves as Graph's error envelope; nothing unexpected leaks a stack trace. */
+function installErrorHandling(http: FastifyInstance): void {
+  http.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
+    const apiError = toApiError(err);
+    if (apiError.spec.httpStatus >= 500) request.log.error(err);
+    if (apiError === internalError) console.error(`unexpected error on ${request.method} ${request.url}:`, err);
+    void reply.code(apiError.spec.httpStatus).send(renderGraphError(apiError));
+  });
+  http.setNotFoundHandler((request, reply) => {
+    void reply.code(400).send(renderGraphError(errors.unsupportedRequest(request.method, request.url.split('?')[0] ?? '')));
+  });
+}
+
+const internalError = errors.internal();
+
+function toApiError(err: FastifyError | ApiError): ApiError {
+  if (err instanceof ApiError) return err;
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.bodyTooLarge(Number(/\d+/.exec(err.message)?.[0] ?? 0));
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errors.invalidParameter(`Unsupported Content-Type: use application/json, application/x-www-form-urlencoded or multipart/form-data`);
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return errors.mediaUploadError('The uploaded file is larger than the largest supported media size.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FILES_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+    case 'FST_PROTO_VIOLATION':
+      return errors.invalidParameter(err.message);
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return errors.invalidParameter(err.message);
+  return internalError;
+}

@@ -1,0 +1,68 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultDispatcherOptions, type DispatcherOptions } from './platform/webhooks/dispatcher.js';
+
+/** The only reader of environment variables and command-line flags. */
+export interface PlatformConfig {
+  host: string;
+  port: number;
+  /** SQLite file path, or ':memory:'. */
+  databasePath: string;
+  /** Base URL clients use to reach this server; defaults to http://host:port. */
+  publicUrl: string | undefined;
+  /** Graph version assumed on unversioned paths. */
+  defaultGraphVersion: string;
+  seedDemo: boolean;
+  bodyLimitBytes: number;
+  maxUploadBytes: number;
+  webhooks: DispatcherOptions;
+}
+
+export const DEFAULT_PORT = 4780;
+
+export const HELP = `Usage: switchboard-platform [options]
+
+Starts the Switchboard platform: Cloud API + Business Management API emulator with durable state.
+
+Options (each also settable by the environment variable shown):
+  --host <addr>        interface to listen on        SWITCHBOARD_HOST   (default 127.0.0.1)
+  --port <n>           port to listen on             SWITCHBOARD_PORT   (default ${DEFAULT_PORT}; 0 = any free port)
+  --db <path>          SQLite database file          SWITCHBOARD_DB     (default ./data/switchboard.sqlite)
+  --public-url <url>   base URL clients reach us at  SWITCHBOARD_PUBLIC_URL
+  --no-seed            do not seed demo data into an empty database   SWITCHBOARD_SEED=0
+  --webhook-batch <n>  most events per webhook POST  SWITCHBOARD_WEBHOOK_BATCH (default ${defaultDispatcherOptions.maxBatch})
+  --help               print this help
+`;
+
+export function loadConfig(argv: readonly string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): PlatformConfig | 'help' {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      db: { type: 'string' },
+      'public-url': { type: 'string' },
+      'no-seed': { type: 'boolean' },
+      'webhook-batch': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const port = Number(values.port ?? env['SWITCHBOARD_PORT'] ?? DEFAULT_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${String(values.port ?? env['SWITCHBOARD_PORT'])}`);
+  const batch = Number(values['webhook-batch'] ?? env['SWITCHBOARD_WEBHOOK_BATCH'] ?? defaultDispatcherOptions.maxBatch);
+  if (!Number.isInteger(batch) || batch < 1 || batch > 1000) throw new Error('webhook batch must be an integer from 1 to 1000');
+  const db = values.db ?? env['SWITCHBOARD_DB'] ?? './data/switchboard.sqlite';
+  return {
+    host: values.host ?? env['SWITCHBOARD_HOST'] ?? '127.0.0.1',
+    port,
+    databasePath: db === ':memory:' ? db : resolve(db),
+    publicUrl: values['public-url'] ?? env['SWITCHBOARD_PUBLIC_URL'],
+    defaultGraphVersion: 'v23.0',
+    seedDemo: !(values['no-seed'] ?? env['SWITCHBOARD_SEED'] === '0'),
+    bodyLimitBytes: 5 * 1024 * 1024,
+    maxUploadBytes: 100 * 1024 * 1024,
+    webhooks: { ...defaultDispatcherOptions, maxBatch: batch },
+  };
+}

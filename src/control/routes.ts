@@ -1,0 +1,368 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { ControllableClock } from '../core/clock.js';
+import { errors } from '../core/errors.js';
+import { unwrap } from '../core/result.js';
+import { createApp, createBusiness, createToken, createWaba, subscribeApp, updateApp } from '../platform/accounts/service.js';
+import type { PlatformContext } from '../platform/context.js';
+import { isRecord, parseParams } from '../platform/graph/params.js';
+import { receiveInbound } from '../platform/messages/inbound.js';
+import { advanceOutboundStatus } from '../platform/messages/service.js';
+import { provisionNumber } from '../platform/phone-numbers/service.js';
+import { findPhoneNumber, updatePhoneNumber } from '../platform/phone-numbers/repo.js';
+import { hashPin } from '../platform/registration/domain.js';
+import { TEMPLATE_STATUSES } from '../platform/templates/domain.js';
+import { setTemplateStatus } from '../platform/templates/service.js';
+import type { WebhookDispatcher } from '../platform/webhooks/dispatcher.js';
+import { deliverPendingTo, approveDisplayName, requestDisplayNameChange } from './simulate.js';
+import { loadDemo, seedDemo } from './seed.js';
+import { inspectDeliveries, inspectDelivery, listCodes, listMessages, listSink, recordSink, resetAll, saveClockOffset, overview } from './inspect.js';
+
+export const CONTROL_PREFIX = '/_switchboard';
+
+export interface ControlDeps {
+  ctx: PlatformContext;
+  clock: ControllableClock;
+  dispatcher: WebhookDispatcher;
+}
+
+const parse = <S extends z.ZodType>(schema: S, value: unknown): z.infer<S> => unwrap(parseParams(schema, value ?? {}));
+const idParam = (request: FastifyRequest, name = 'id'): string => String((request.params as Record<string, unknown>)[name]);
+
+const businessSchema = z.object({
+  id: z.string().regex(/^\d+$/).optional(),
+  name: z.string().min(1),
+  verification_status: z.enum(['verified', 'pending', 'not_verified', 'rejected']).optional(),
+  tos_accepted: z.boolean().optional(),
+});
+const businessPatch = z.object({ verification_status: z.enum(['verified', 'pending', 'not_verified', 'rejected']).optional(), tos_accepted: z.boolean().optional() });
+
+const wabaSchema = z.object({
+  id: z.string().regex(/^\d+$/).optional(),
+  name: z.string().min(1),
+  owner_business_id: z.string(),
+  partner_business_id: z.string().nullable().optional(),
+  review_status: z.enum(['APPROVED', 'PENDING', 'REJECTED']).optional(),
+  payment_method: z.string().nullable().optional(),
+  template_limit: z.number().int().min(0).optional(),
+  currency: z.string().length(3).optional(),
+  timezone_id: z.string().optional(),
+});
+const wabaPatch = wabaSchema.pick({ review_status: true, payment_method: true, template_limit: true, partner_business_id: true }).partial();
+
+const appSchema = z.object({
+  id: z.string().regex(/^\d+$/).optional(),
+  name: z.string().min(1),
+  business_id: z.string(),
+  app_secret: z.string().min(8).optional(),
+  callback_url: z.url().nullable().optional(),
+  verify_token: z.string().nullable().optional(),
+  subscribed_fields: z.array(z.string()).optional(),
+  skip_verification: z.boolean().optional(),
+});
+const appPatch = appSchema.pick({ callback_url: true, verify_token: true, subscribed_fields: true, skip_verification: true }).partial();
+
+const tokenSchema = z.object({
+  app_id: z.string().nullable().optional(),
+  business_ids: z.array(z.string()).optional(),
+  waba_ids: z.array(z.string()).optional(),
+  permissions: z.array(z.enum(['whatsapp_business_management', 'whatsapp_business_messaging'])).optional(),
+  expires_in_seconds: z.number().int().positive().nullable().optional(),
+  label: z.string().optional(),
+});
+
+const numberSchema = z.object({
+  id: z.string().regex(/^\d+$/).optional(),
+  waba_id: z.string(),
+  cc: z.string().regex(/^\d{1,3}$/),
+  phone_number: z.string().regex(/^\d{4,14}$/),
+  verified_name: z.string().min(2).max(75),
+  name_status: z.string().optional(),
+  quality_rating: z.enum(['GREEN', 'YELLOW', 'RED', 'NA', 'UNKNOWN']).optional(),
+  messaging_limit_tier: z.string().optional(),
+  is_official_business_account: z.boolean().optional(),
+  throughput_level: z.enum(['STANDARD', 'HIGH']).optional(),
+  code_verified: z.boolean().optional(),
+  register_pin: z.string().regex(/^\d{6}$/).optional(),
+  is_test_number: z.boolean().optional(),
+  is_on_biz_app: z.boolean().optional(),
+  profile: z.record(z.string(), z.unknown()).optional(),
+});
+
+const numberPatch = z.object({
+  name_status: z.string().optional(),
+  quality_rating: z.enum(['GREEN', 'YELLOW', 'RED', 'NA', 'UNKNOWN']).optional(),
+  messaging_limit_tier: z.string().optional(),
+  is_official_business_account: z.boolean().optional(),
+  throughput_level: z.enum(['STANDARD', 'HIGH']).optional(),
+  /** false disables two-step verification, as WhatsApp Manager does for Cloud API numbers. */
+  two_step_enabled: z.boolean().optional(),
+  pin: z.string().regex(/^\d{6}$/).optional(),
+  is_test_number: z.boolean().optional(),
+  is_on_biz_app: z.boolean().optional(),
+  signup_at: z.number().int().optional(),
+});
+
+const consumerSchema = z.object({ wa_id: z.string().regex(/^\d{6,15}$/), name: z.string().min(1), online: z.boolean().optional(), auto_read: z.boolean().optional() });
+const consumerPatch = consumerSchema.pick({ name: true, online: true, auto_read: true }).partial();
+
+const inboundSchema = z.object({
+  phone_number_id: z.string(),
+  from: z.string().regex(/^\d{6,15}$/),
+  name: z.string().optional(),
+  context_message_id: z.string().optional(),
+  type: z.enum(['text', 'image', 'video', 'document', 'sticker', 'audio', 'voice', 'location', 'reaction', 'button', 'interactive']).default('text'),
+  text: z.object({ body: z.string().min(1).max(4096) }).optional(),
+  caption: z.string().optional(),
+  filename: z.string().optional(),
+  location: z.object({ latitude: z.number(), longitude: z.number(), name: z.string().optional(), address: z.string().optional() }).optional(),
+  reaction: z.object({ message_id: z.string(), emoji: z.string() }).optional(),
+  button: z.object({ text: z.string(), payload: z.string() }).optional(),
+  interactive: z.record(z.string(), z.unknown()).optional(),
+});
+
+export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
+  const { ctx, clock, dispatcher } = deps;
+  const db = ctx.store.db;
+  const p = CONTROL_PREFIX;
+
+  app.get(`${p}/health`, async () => ({ status: 'ok', now: new Date(clock.now()).toISOString() }));
+  app.get(`${p}/state`, async () => overview(db));
+  app.get(`${p}/demo`, async () => (await loadDemo(db)) ?? {});
+
+  app.post(`${p}/businesses`, async (req) => {
+    const b = parse(businessSchema, req.body);
+    return ctx.store.transaction((tx) => createBusiness(ctx, tx, { id: b.id, name: b.name, verificationStatus: b.verification_status, tosAccepted: b.tos_accepted }));
+  });
+  app.patch(`${p}/businesses/:id`, async (req) => {
+    const b = parse(businessPatch, req.body);
+    const id = idParam(req);
+    const patch = {
+      ...(b.verification_status && { verification_status: b.verification_status }),
+      ...(b.tos_accepted !== undefined && { tos_accepted_at: b.tos_accepted ? clock.now() : null }),
+    };
+    const res = await db.updateTable('businesses').set(patch).where('id', '=', id).executeTakeFirst();
+    if (Object.keys(patch).length > 0 && Number(res.numUpdatedRows) === 0) throw errors.notFound('business', id);
+    return db.selectFrom('businesses').selectAll().where('id', '=', id).executeTakeFirstOrThrow().catch(() => { throw errors.notFound('business', id); });
+  });
+
+  app.post(`${p}/wabas`, async (req) => {
+    const w = parse(wabaSchema, req.body);
+    return ctx.store.transaction((tx) =>
+      createWaba(ctx, tx, {
+        id: w.id,
+        name: w.name,
+        ownerBusinessId: w.owner_business_id,
+        partnerBusinessId: w.partner_business_id,
+        reviewStatus: w.review_status,
+        paymentMethod: w.payment_method,
+        templateLimit: w.template_limit,
+        currency: w.currency,
+        timezoneId: w.timezone_id,
+      }),
+    );
+  });
+  app.patch(`${p}/wabas/:id`, async (req) => {
+    const w = parse(wabaPatch, req.body);
+    const id = idParam(req);
+    if (Object.keys(w).length > 0) {
+      const res = await db.updateTable('wabas').set(w).where('id', '=', id).executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) throw errors.notFound('waba', id);
+    }
+    return db.selectFrom('wabas').selectAll().where('id', '=', id).executeTakeFirstOrThrow().catch(() => { throw errors.notFound('waba', id); });
+  });
+
+  app.post(`${p}/apps`, async (req) => {
+    const a = parse(appSchema, req.body);
+    return ctx.store.transaction((tx) =>
+      createApp(ctx, tx, {
+        id: a.id,
+        name: a.name,
+        businessId: a.business_id,
+        appSecret: a.app_secret,
+        callbackUrl: a.callback_url,
+        verifyToken: a.verify_token,
+        subscribedFields: a.subscribed_fields,
+        skipVerification: a.skip_verification,
+      }),
+    );
+  });
+  app.patch(`${p}/apps/:id`, async (req) => {
+    const a = parse(appPatch, req.body);
+    return updateApp(db, idParam(req), { callbackUrl: a.callback_url, verifyToken: a.verify_token, subscribedFields: a.subscribed_fields, skipVerification: a.skip_verification });
+  });
+  app.post(`${p}/wabas/:id/subscribed_apps/:appId`, async (req) => {
+    await subscribeApp(ctx, db, idParam(req), idParam(req, 'appId'));
+    return { success: true };
+  });
+
+  app.post(`${p}/tokens`, async (req) => {
+    const t = parse(tokenSchema, req.body);
+    return createToken(ctx, db, { appId: t.app_id, businessIds: t.business_ids, wabaIds: t.waba_ids, permissions: t.permissions, expiresInSeconds: t.expires_in_seconds, label: t.label });
+  });
+
+  app.post(`${p}/phone-numbers`, async (req) => {
+    const n = parse(numberSchema, req.body);
+    return ctx.store.transaction((tx) =>
+      provisionNumber(ctx, tx, {
+        id: n.id,
+        wabaId: n.waba_id,
+        cc: n.cc,
+        phoneNumber: n.phone_number,
+        verifiedName: n.verified_name,
+        nameStatus: n.name_status,
+        qualityRating: n.quality_rating,
+        messagingLimitTier: n.messaging_limit_tier,
+        officialBusinessAccount: n.is_official_business_account,
+        throughputLevel: n.throughput_level,
+        codeVerified: n.code_verified,
+        registerWithPin: n.register_pin,
+        testNumber: n.is_test_number,
+        onBizApp: n.is_on_biz_app,
+        profile: n.profile,
+      }),
+    );
+  });
+  app.get(`${p}/phone-numbers/:id`, async (req) => {
+    const n = await findPhoneNumber(db, idParam(req));
+    if (!n) throw errors.notFound('phone number', idParam(req));
+    const { pin_hash: _secret, ...visible } = n;
+    return visible;
+  });
+  app.patch(`${p}/phone-numbers/:id`, async (req) => {
+    const n = parse(numberPatch, req.body);
+    const id = idParam(req);
+    if (!(await findPhoneNumber(db, id))) throw errors.notFound('phone number', id);
+    const flag = (v: boolean | undefined): number | undefined => (v === undefined ? undefined : v ? 1 : 0);
+    const patch = Object.fromEntries(
+      Object.entries({
+        name_status: n.name_status,
+        quality_rating: n.quality_rating,
+        messaging_limit_tier: n.messaging_limit_tier,
+        is_official_business_account: flag(n.is_official_business_account),
+        throughput_level: n.throughput_level,
+        is_test_number: flag(n.is_test_number),
+        is_on_biz_app: flag(n.is_on_biz_app),
+        signup_at: n.signup_at,
+        ...(n.two_step_enabled === false && { two_step_enabled: 0, pin_hash: null, pin_failures: 0, pin_locked_until: null }),
+        ...(n.pin !== undefined && { two_step_enabled: 1, pin_hash: hashPin(id, n.pin), pin_failures: 0, pin_locked_until: null }),
+      }).filter(([, v]) => v !== undefined),
+    );
+    await updatePhoneNumber(db, id, patch);
+    const { pin_hash: _secret, ...visible } = (await findPhoneNumber(db, id))!;
+    return visible;
+  });
+  app.post(`${p}/phone-numbers/:id/display-name`, async (req) => {
+    const body = parse(z.object({ verified_name: z.string().min(2).max(75) }), req.body);
+    return requestDisplayNameChange(ctx, idParam(req), body.verified_name);
+  });
+  app.post(`${p}/phone-numbers/:id/display-name/approve`, async (req) => approveDisplayName(ctx, idParam(req), 'APPROVED'));
+  app.post(`${p}/phone-numbers/:id/display-name/reject`, async (req) => approveDisplayName(ctx, idParam(req), 'REJECTED'));
+
+  app.post(`${p}/consumers`, async (req) => {
+    const c = parse(consumerSchema, req.body);
+    const row = { wa_id: c.wa_id, name: c.name, online: c.online === false ? 0 : 1, auto_read: c.auto_read ? 1 : 0, created_at: clock.now() };
+    await db.insertInto('consumers').values(row).onConflict((oc) => oc.column('wa_id').doUpdateSet({ name: row.name, online: row.online, auto_read: row.auto_read })).execute();
+    return row;
+  });
+  app.patch(`${p}/consumers/:waId`, async (req) => {
+    const c = parse(consumerPatch, req.body);
+    const waId = idParam(req, 'waId');
+    const patch = Object.fromEntries(
+      Object.entries({ name: c.name, online: c.online === undefined ? undefined : c.online ? 1 : 0, auto_read: c.auto_read === undefined ? undefined : c.auto_read ? 1 : 0 }).filter(([, v]) => v !== undefined),
+    );
+    if (Object.keys(patch).length > 0) {
+      const res = await db.updateTable('consumers').set(patch).where('wa_id', '=', waId).executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) throw errors.notFound('consumer', waId);
+    }
+    const delivered = c.online ? await deliverPendingTo(ctx, waId) : [];
+    return { ...(await db.selectFrom('consumers').selectAll().where('wa_id', '=', waId).executeTakeFirst()), delivered_message_ids: delivered };
+  });
+
+  app.post(`${p}/inbound`, async (req) => {
+    const m = parse(inboundSchema, req.body);
+    const content = inboundContent(m);
+    return receiveInbound(ctx, { phoneNumberId: m.phone_number_id, from: m.from, profileName: m.name, content, contextMessageId: m.context_message_id });
+  });
+
+  app.get(`${p}/messages`, async (req) => listMessages(db, req.query));
+  app.post(`${p}/messages/:id/status`, async (req) => {
+    const body = parse(z.object({ status: z.enum(['delivered', 'read']) }), req.body);
+    return advanceOutboundStatus(ctx, idParam(req), body.status);
+  });
+
+  app.post(`${p}/templates/:id/status`, async (req) => {
+    const body = parse(z.object({ status: z.enum(TEMPLATE_STATUSES), reason: z.string().optional() }), req.body);
+    return setTemplateStatus(ctx, idParam(req), body.status, body.reason);
+  });
+
+  app.get(`${p}/code-inbox`, async (req) => listCodes(db, req.query));
+
+  app.get(`${p}/webhook-deliveries`, async (req) => inspectDeliveries(db, req.query));
+  app.get(`${p}/webhook-deliveries/:id`, async (req) => inspectDelivery(db, Number(idParam(req))));
+  app.post(`${p}/webhook-deliveries/flush`, async () => {
+    await dispatcher.drain();
+    return { success: true };
+  });
+
+  app.get(`${p}/clock`, async () => ({ now: new Date(clock.now()).toISOString(), now_ms: clock.now(), offset_ms: clock.offset }));
+  app.post(`${p}/clock/advance`, async (req) => {
+    const body = parse(z.object({ seconds: z.number().nonnegative().optional(), ms: z.number().int().nonnegative().optional() }).refine((b) => b.seconds !== undefined || b.ms !== undefined, { message: 'seconds or ms is required' }), req.body);
+    clock.setOffset(clock.offset + (body.ms ?? 0) + Math.round((body.seconds ?? 0) * 1000));
+    await saveClockOffset(db, clock.offset);
+    return { now: new Date(clock.now()).toISOString(), now_ms: clock.now(), offset_ms: clock.offset };
+  });
+
+  app.post(`${p}/reset`, async (req) => {
+    const body = parse(z.object({ seed: z.enum(['demo', 'empty']).default('demo') }), req.body);
+    clock.setOffset(0);
+    const demo = await ctx.store.transaction(async (tx) => {
+      await resetAll(tx);
+      return body.seed === 'demo' ? seedDemo(ctx, tx) : undefined;
+    });
+    return { success: true, demo: demo ?? null };
+  });
+
+  // A built-in webhook receiver, so the demo app's deliveries have somewhere to go (like a mail catcher).
+  app.get(`${p}/sink/:name`, async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    if (q['hub.mode'] === 'subscribe' && q['hub.challenge']) return reply.type('text/plain').send(q['hub.challenge']);
+    return listSink(db, idParam(req, 'name'), req.query);
+  });
+  app.post(`${p}/sink/:name`, async (req) => {
+    await recordSink(db, idParam(req, 'name'), req.headers, req.rawBody ?? '', clock.now());
+    return { success: true };
+  });
+
+  app.all(`${p}/*`, async (req) => {
+    throw errors.notFound('control endpoint', `${req.method} ${req.url.split('?')[0] ?? ''}`);
+  });
+}
+
+function inboundContent(m: z.infer<typeof inboundSchema>): Parameters<typeof receiveInbound>[1]['content'] {
+  const need = <T>(v: T | undefined, name: string): T => {
+    if (v === undefined) throw errors.requiredParameter(name);
+    return v;
+  };
+  switch (m.type) {
+    case 'text':
+      return { type: 'text', text: need(m.text, 'text') };
+    case 'voice':
+      return { type: 'audio', voice: true };
+    case 'audio':
+      return { type: 'audio', voice: false };
+    case 'image':
+    case 'video':
+    case 'document':
+    case 'sticker':
+      return { type: m.type, ...(m.caption && { caption: m.caption }), ...(m.filename && { filename: m.filename }) };
+    case 'location':
+      return { type: 'location', location: need(m.location, 'location') };
+    case 'reaction':
+      return { type: 'reaction', reaction: need(m.reaction, 'reaction') };
+    case 'button':
+      return { type: 'button', button: need(m.button, 'button') };
+    case 'interactive':
+      return { type: 'interactive', interactive: need(m.interactive, 'interactive') };
+  }
+}

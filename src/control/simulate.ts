@@ -1,0 +1,52 @@
+import { errors } from '../core/errors.js';
+import type { PlatformContext } from '../platform/context.js';
+import { advanceOutboundStatus } from '../platform/messages/service.js';
+import { e164Digits } from '../platform/phone-numbers/domain.js';
+import { findPhoneNumber, updatePhoneNumber } from '../platform/phone-numbers/repo.js';
+
+/** A consumer comes online: every message that reached "sent" for them is now delivered. */
+export async function deliverPendingTo(ctx: PlatformContext, waId: string): Promise<string[]> {
+  const pending = await ctx.store.db.selectFrom('messages').select('id').where('wa_id', '=', waId).where('direction', '=', 'outbound').where('status', '=', 'sent').orderBy('created_at').execute();
+  for (const m of pending) await advanceOutboundStatus(ctx, m.id, 'delivered');
+  return pending.map((m) => m.id);
+}
+
+/** The business asks for a new display name; it stays pending until approved or rejected. */
+export async function requestDisplayNameChange(ctx: PlatformContext, id: string, name: string): Promise<{ success: true }> {
+  const n = await findPhoneNumber(ctx.store.db, id);
+  if (!n) throw errors.notFound('phone number', id);
+  await updatePhoneNumber(ctx.store.db, id, { new_verified_name: name, new_name_status: 'PENDING_REVIEW' });
+  return { success: true };
+}
+
+/**
+ * Meta's reviewer decides on the pending display name (or, with none pending, on the current one)
+ * and sends `phone_number_name_update` to the WABA's apps.
+ */
+export async function approveDisplayName(ctx: PlatformContext, id: string, decision: 'APPROVED' | 'REJECTED'): Promise<{ success: true }> {
+  await ctx.store.transaction(async (tx) => {
+    const n = await findPhoneNumber(tx, id);
+    if (!n) throw errors.notFound('phone number', id);
+    const requested = n.new_verified_name ?? n.verified_name;
+    const approved = decision === 'APPROVED';
+    await updatePhoneNumber(
+      tx,
+      id,
+      n.new_verified_name
+        ? { new_verified_name: null, new_name_status: null, ...(approved && { verified_name: requested, name_status: 'APPROVED' }) }
+        : { name_status: approved ? 'APPROVED' : 'DECLINED' },
+    );
+    const now = ctx.clock.now();
+    await ctx.outbox.enqueue(
+      tx,
+      {
+        wabaId: n.waba_id,
+        phoneNumberId: n.id,
+        field: 'phone_number_name_update',
+        value: { display_phone_number: e164Digits(n), decision, requested_verified_name: requested, rejection_reason: approved ? null : 'NAME_FORMAT_UNACCEPTABLE' },
+      },
+      now,
+    );
+  });
+  return { success: true };
+}

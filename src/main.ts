@@ -1,0 +1,58 @@
+import { buildPlatform } from './app.js';
+import { HELP, loadConfig } from './config.js';
+import { CONTROL_PREFIX } from './control/routes.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${HELP}`);
+    process.exit(2);
+  }
+  if (config === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  const platform = await buildPlatform(config);
+  const base = await platform.listen();
+  const demo = await platform.demo();
+  const lines = [
+    'Switchboard platform is running',
+    `  Graph API (Cloud API + Business Management): ${base}/${config.defaultGraphVersion}/`,
+    `  Control API (emulator only):                 ${base}${CONTROL_PREFIX}/`,
+    `  Webhook sink (demo app's callback):          ${base}${CONTROL_PREFIX}/sink/demo`,
+    `  Database:                                    ${config.databasePath}`,
+  ];
+  if (demo) {
+    lines.push(
+      '',
+      'Demo data',
+      `  Access token:            ${demo.accessToken}`,
+      `  WABA id:                 ${demo.wabaId}`,
+      `  Phone number id:         ${demo.phoneNumberId}  (+1 631-555-5555, registered on Cloud API, PIN ${demo.pin})`,
+      `  Unregistered number id:  ${demo.unregisteredPhoneNumberId}  (+1 631-555-5556)`,
+      `  App id / secret:         ${demo.appId} / ${demo.appSecret}`,
+      `  Consumer wa_id:          ${demo.consumerWaId}`,
+      '',
+      'Try it:',
+      `  curl -H 'Authorization: Bearer ${demo.accessToken}' '${base}/${config.defaultGraphVersion}/${demo.wabaId}/phone_numbers'`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  const shutdown = (signal: string): void => {
+    process.stdout.write(`\n${signal}: shutting down\n`);
+    platform.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`switchboard: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+import type { Executor } from '../../store/database.js';
+import type { App, Business, GraphNodeKind, Waba } from '../../store/schema.js';
+
+export async function registerNode(db: Executor, id: string, kind: GraphNodeKind): Promise<void> {
+  await db.insertInto('graph_nodes').values({ id, kind }).execute();
+}
+
+export async function nodeKind(db: Executor, id: string): Promise<GraphNodeKind | undefined> {
+  const row = await db.selectFrom('graph_nodes').select('kind').where('id', '=', id).executeTakeFirst();
+  return row?.kind;
+}
+
+export const findBusiness = (db: Executor, id: string): Promise<Business | undefined> =>
+  db.selectFrom('businesses').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const findWaba = (db: Executor, id: string): Promise<Waba | undefined> =>
+  db.selectFrom('wabas').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst();
+
+export const findApp = (db: Executor, id: string): Promise<App | undefined> =>
+  db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
+
+export interface Subscription {
+  app: App;
+  overrideCallbackUri: string | null;
+}
+
+export async function subscriptionsOf(db: Executor, wabaId: string): Promise<Subscription[]> {
+  const rows = await db
+    .selectFrom('waba_subscriptions')
+    .innerJoin('apps', 'apps.id', 'waba_subscriptions.app_id')
+    .selectAll('apps')
+    .select('waba_subscriptions.override_callback_uri')
+    .where('waba_subscriptions.waba_id', '=', wabaId)
+    .orderBy('waba_subscriptions.created_at')
+    .execute();
+  return rows.map(({ override_callback_uri, ...app }) => ({ app, overrideCallbackUri: override_callback_uri }));
+}
+
+export async function upsertSubscription(
+  db: Executor,
+  wabaId: string,
+  appId: string,
+  overrideCallbackUri: string | null,
+  now: number,
+): Promise<void> {
+  await db
+    .insertInto('waba_subscriptions')
+    .values({ waba_id: wabaId, app_id: appId, override_callback_uri: overrideCallbackUri, created_at: now })
+    .onConflict((oc) => oc.columns(['waba_id', 'app_id']).doUpdateSet({ override_callback_uri: overrideCallbackUri }))
+    .execute();
+}
+
+export async function deleteSubscription(db: Executor, wabaId: string, appId: string): Promise<void> {
+  await db.deleteFrom('waba_subscriptions').where('waba_id', '=', wabaId).where('app_id', '=', appId).execute();
+}

@@ -1,0 +1,55 @@
+import type { Executor } from '../../store/database.js';
+import type { GraphNodeKind, Waba } from '../../store/schema.js';
+import type { Caller } from './tokens.js';
+
+/**
+ * Pure rule: a token may touch a WABA it is scoped to directly, or one owned by or partnered with
+ * (On-Behalf-Of) a business it is scoped to.
+ */
+export function mayAccessWaba(caller: Caller, waba: Pick<Waba, 'id' | 'owner_business_id' | 'partner_business_id'>): boolean {
+  return (
+    caller.wabaIds.has(waba.id) ||
+    caller.businessIds.has(waba.owner_business_id) ||
+    (waba.partner_business_id !== null && caller.businessIds.has(waba.partner_business_id))
+  );
+}
+
+/** The WABA that governs access to a node, or the business itself for business/app nodes. */
+async function owningWabaId(db: Executor, kind: GraphNodeKind, id: string): Promise<string | undefined> {
+  switch (kind) {
+    case 'waba':
+      return id;
+    case 'phone_number':
+      return (await db.selectFrom('phone_numbers').select('waba_id').where('id', '=', id).executeTakeFirst())?.waba_id;
+    case 'template':
+      return (await db.selectFrom('templates').select('waba_id').where('id', '=', id).executeTakeFirst())?.waba_id;
+    case 'media': {
+      const row = await db
+        .selectFrom('media')
+        .innerJoin('phone_numbers', 'phone_numbers.id', 'media.phone_number_id')
+        .select('phone_numbers.waba_id')
+        .where('media.id', '=', id)
+        .executeTakeFirst();
+      return row?.waba_id;
+    }
+    default:
+      return undefined;
+  }
+}
+
+export async function mayAccessNode(db: Executor, caller: Caller, kind: GraphNodeKind, id: string): Promise<boolean> {
+  if (kind === 'business') return caller.businessIds.has(id);
+  if (kind === 'app') {
+    const app = await db.selectFrom('apps').select('business_id').where('id', '=', id).executeTakeFirst();
+    return app !== undefined && (caller.appId === id || caller.businessIds.has(app.business_id));
+  }
+  const wabaId = await owningWabaId(db, kind, id);
+  if (!wabaId) return false;
+  const waba = await db
+    .selectFrom('wabas')
+    .select(['id', 'owner_business_id', 'partner_business_id'])
+    .where('id', '=', wabaId)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return waba !== undefined && mayAccessWaba(caller, waba);
+}

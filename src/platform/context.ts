@@ -1,0 +1,14 @@
+import type { Clock } from '../core/clock.js';
+import type { Store } from '../store/database.js';
+import type { Outbox } from './webhooks/outbox.js';
+
+/** What every platform service needs; built once in `src/app.ts`. */
+export interface PlatformContext {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly outbox: Outbox;
+  /** Base URL clients reach us on; media download URLs are built from it. */
+  readonly publicUrl: string;
+  /** Per-installation secret that signs media download URLs. */
+  readonly mediaUrlSecret: string;
+}

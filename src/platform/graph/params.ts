@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { errors, type ApiError } from '../../core/errors.js';
+import { fail, ok, type Result } from '../../core/result.js';
+
+/**
+ * Graph takes parameters from the query string, a JSON body or a form body alike. Form and query
+ * values that hold JSON objects or arrays (e.g. `components=[...]`, `backup={...}`) are decoded.
+ */
+export function mergeParams(query: unknown, body: unknown): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  const fromQuery = isRecord(query) ? query : {};
+  for (const [k, v] of Object.entries(fromQuery)) merged[k] = decodeJsonish(v);
+  if (isRecord(body)) {
+    for (const [k, v] of Object.entries(body)) merged[k] = typeof v === 'string' ? decodeJsonish(v) : v;
+  }
+  return merged;
+}
+
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function decodeJsonish(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const t = v.trim();
+  if ((t.startsWith('{') && t.endsWith('}')) || (t.startsWith('[') && t.endsWith(']'))) {
+    try {
+      return JSON.parse(t) as unknown;
+    } catch {
+      return v;
+    }
+  }
+  return v;
+}
+
+/**
+ * Validates params against a schema and turns the first problem into Graph's wording:
+ * a missing key is "(#100) The parameter X is required.", anything else "(#100) Invalid parameter".
+ */
+export function parseParams<S extends z.ZodType>(schema: S, params: unknown, missing: (name: string) => ApiError = errors.requiredParameter): Result<z.infer<S>> {
+  const parsed = schema.safeParse(params);
+  if (parsed.success) return ok(parsed.data);
+  const issue = parsed.error.issues[0];
+  if (!issue) return fail(errors.invalidParameter('Invalid request'));
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'invalid_type' && issue.input === undefined) return fail(missing(path));
+  return fail(errors.invalidParameter(path ? `Param ${path} is invalid: ${issue.message}` : issue.message));
+}
+
+/** `fields=a,b{c},d` → top-level field names; nested selections are accepted and ignored. */
+export function parseFields(value: unknown): string[] | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const out: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of value) {
+    if (ch === '{') depth++;
+    else if (ch === '}') depth = Math.max(0, depth - 1);
+    else if (ch === ',' && depth === 0) {
+      if (current.trim()) out.push(current.trim());
+      current = '';
+    } else if (depth === 0) current += ch;
+  }
+  if (current.trim()) out.push(current.trim());
+  return out.map((f) => f.replace(/\.[a-z_]+\(.*\)$/i, ''));
+}
+
+/** Renders `fields=` selections against a node's field renderers, rejecting unknown ones as Graph does. */
+export function selectFields<N>(
+  node: N,
+  requested: string[] | undefined,
+  defaults: readonly string[],
+  renderers: Readonly<Record<string, (node: N) => unknown>>,
+  nodeType: string,
+): Result<Record<string, unknown>> {
+  const wanted = requested ?? [...defaults];
+  const out: Record<string, unknown> = {};
+  for (const field of wanted) {
+    const render = renderers[field];
+    if (!render) return fail(errors.nonexistingField(field, nodeType));
+    const value = render(node);
+    if (value !== undefined) out[field] = value;
+  }
+  if (!('id' in out) && renderers['id']) out['id'] = renderers['id'](node);
+  return ok(out);
+}
+
+/** Cursor paging over an already ordered list, with Graph's `paging.cursors` shape. */
+export function paginate<T extends { id: string }>(
+  items: readonly T[],
+  params: Record<string, unknown>,
+  defaultLimit = 25,
+  maxLimit = 100,
+): Result<{ page: T[]; paging: { cursors: { before: string; after: string } } | undefined }> {
+  const limitRaw = params['limit'];
+  const limit = limitRaw === undefined ? defaultLimit : Number(limitRaw);
+  if (!Number.isInteger(limit) || limit < 1) return fail(errors.invalidParameter('Param limit must be a positive integer'));
+  const size = Math.min(limit, maxLimit);
+  const decode = (c: unknown): string | undefined => (typeof c === 'string' ? Buffer.from(c, 'base64url').toString('utf8') : undefined);
+  const after = decode(params['after']);
+  const before = decode(params['before']);
+  let start = 0;
+  if (after !== undefined) start = items.findIndex((i) => i.id === after) + 1;
+  let end = start + size;
+  if (before !== undefined) {
+    end = Math.max(0, items.findIndex((i) => i.id === before));
+    start = Math.max(0, end - size);
+  }
+  const page = items.slice(start, end);
+  const first = page[0];
+  const last = page[page.length - 1];
+  const encode = (id: string): string => Buffer.from(id, 'utf8').toString('base64url');
+  return ok({ page, paging: first && last ? { cursors: { before: encode(first.id), after: encode(last.id) } } : undefined });
+}

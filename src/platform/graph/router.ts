@@ -1,0 +1,82 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { errors } from '../../core/errors.js';
+import { unwrap } from '../../core/result.js';
+import type { Clock } from '../../core/clock.js';
+import type { Store } from '../../store/database.js';
+import { nodeKind } from '../accounts/repo.js';
+import { mayAccessNode } from '../auth/access.js';
+import { callerFromToken, extractToken, findToken, requirePermission } from '../auth/tokens.js';
+import { mergeParams } from './params.js';
+import type { GraphCall, GraphMethod, GraphRoute, UploadedFile } from './route.js';
+
+const VERSION = /^v\d{1,3}\.\d{1,2}$/;
+
+export interface GraphRouterOptions {
+  store: Store;
+  clock: Clock;
+  routes: readonly GraphRoute[];
+  maxUploadBytes: number;
+  /** Version assumed for unversioned paths, as graph.facebook.com does. */
+  defaultVersion: string;
+}
+
+/**
+ * Mounts `/{version}/{id}` and `/{version}/{id}/{edge}`: checks the version, authenticates, resolves
+ * the node, checks scope and permission, then calls the edge handler. Every failure is an ApiError,
+ * rendered by the app's single error handler.
+ */
+export function mountGraphRouter(app: FastifyInstance, options: GraphRouterOptions): void {
+  const table = new Map<string, GraphRoute>();
+  for (const r of options.routes) table.set(key(r.kind, r.method, r.edge), r);
+
+  const handler = async (request: FastifyRequest): Promise<unknown> => {
+    const { version, id, edge } = splitPath(request.params as Record<string, string | undefined>, options.defaultVersion);
+    const method = request.method as GraphMethod;
+
+    const { params, files } = await readInput(request, options.maxUploadBytes);
+    const token = extractToken(request.headers.authorization, params['access_token']);
+    if (!token) throw errors.missingToken();
+    delete params['access_token'];
+
+    const db = options.store.db;
+    const caller = unwrap(callerFromToken(await findToken(db, token), options.clock.now()));
+    const kind = await nodeKind(db, id);
+    if (!kind || !(await mayAccessNode(db, caller, kind, id))) throw errors.unsupportedRequest(method, id);
+    const graphRoute = table.get(key(kind, method, edge));
+    if (!graphRoute) throw edge ? errors.unknownPath(`/${edge}`) : errors.unsupportedRequest(method, id);
+    unwrap(requirePermission(caller, graphRoute.permission));
+    const call: GraphCall = { method, version, nodeId: id, kind, edge, params, files, caller };
+    return graphRoute.handle(call);
+  };
+
+  for (const url of ['/:a', '/:a/:b', '/:a/:b/:c']) {
+    app.route({ method: ['GET', 'POST', 'DELETE'], url, handler });
+  }
+}
+
+/** `/{version}/{id}/{edge}`, `/{version}/{id}`, `/{id}/{edge}` or `/{id}`. */
+function splitPath(p: Record<string, string | undefined>, defaultVersion: string): { version: string; id: string; edge: string | null } {
+  const segments = [p['a'], p['b'], p['c']].filter((s): s is string => s !== undefined);
+  const versioned = VERSION.test(segments[0] ?? '');
+  const [version, id, edge] = versioned ? segments : [defaultVersion, ...segments];
+  if (segments.length === 3 && !versioned) throw errors.unknownPath(`/${segments[0] ?? ''}`);
+  if (!id) throw errors.unknownPath(`/${version ?? ''}`);
+  return { version: version ?? defaultVersion, id, edge: edge ?? null };
+}
+
+const key = (kind: string, method: string, edge: string | null): string => `${kind} ${method} ${edge ?? ''}`;
+
+async function readInput(request: FastifyRequest, maxUploadBytes: number): Promise<{ params: Record<string, unknown>; files: UploadedFile[] }> {
+  if (!request.isMultipart()) return { params: mergeParams(request.query, request.body), files: [] };
+  const fields: Record<string, unknown> = {};
+  const files: UploadedFile[] = [];
+  for await (const part of request.parts({ limits: { fileSize: maxUploadBytes, files: 4, fields: 32 } })) {
+    if (part.type === 'file') {
+      const data = await part.toBuffer();
+      files.push({ fieldName: part.fieldname, filename: part.filename, mimeType: part.mimetype, data });
+    } else {
+      fields[part.fieldname] = part.value;
+    }
+  }
+  return { params: mergeParams(request.query, fields), files };
+}

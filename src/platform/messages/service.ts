@@ -1,0 +1,144 @@
+import { errors } from '../../core/errors.js';
+import { newMessageId } from '../../core/ids.js';
+import { unwrap } from '../../core/result.js';
+import type { Executor } from '../../store/database.js';
+import type { Message, PhoneNumber } from '../../store/schema.js';
+import type { PlatformContext } from '../context.js';
+import { parseParams } from '../graph/params.js';
+import { e164Digits } from '../phone-numbers/domain.js';
+import { findPhoneNumber } from '../phone-numbers/repo.js';
+import { statusesValue, type NumberMetadata, type Pricing, type StatusName, type WebhookError } from '../webhooks/cloud-format.js';
+import { checkTemplateSend, deliveryOutcome, normalizeRecipient, pricingFor, SERVICE_WINDOW_MS } from './domain.js';
+import { findConsumer, findMediaMeta, findMessage, findTemplateByName, insertMessage, lastInboundAt, setMessageStatus } from './repo.js';
+import { MEDIA_TYPES, markReadSchema, payloadSchemas, sendEnvelope, type MediaObject, type MediaType } from './schema.js';
+
+export interface SendResponse {
+  messaging_product: 'whatsapp';
+  contacts: { input: string; wa_id: string }[];
+  messages: { id: string }[];
+  [key: string]: unknown;
+}
+
+export const numberMetadata = (n: PhoneNumber): NumberMetadata => ({ display_phone_number: e164Digits(n), phone_number_id: n.id });
+
+/** `POST /{PHONE_NUMBER_ID}/messages`: validates, accepts, and schedules the status webhooks. */
+export async function sendMessage(ctx: PlatformContext, numberId: string, params: Record<string, unknown>): Promise<SendResponse | { success: true }> {
+  if (params['status'] === 'read') return markRead(ctx, numberId, params);
+  const envelope = unwrap(parseParams(sendEnvelope, params));
+  const type = envelope.type ?? 'text';
+  const payload = unwrap(parseParams(payloadSchemas[type], params[type], () => errors.parameterMissing(`Parameter '${type}' is required for messages of type ${type}`)));
+  const waId = unwrap(normalizeRecipient(envelope.to));
+
+  return ctx.store.transaction(async (tx) => {
+    const number = await sendableNumber(tx, numberId);
+    if (waId === e164Digits(number)) throw errors.recipientIsSender();
+    let templateCategory: string | null = null;
+    if (type === 'template') {
+      const request = payloadSchemas.template.parse(payload);
+      const template = unwrap(checkTemplateSend(await findTemplateByName(tx, number.waba_id, request.name, request.language.code), request));
+      templateCategory = template.category;
+    }
+    if ((MEDIA_TYPES as readonly string[]).includes(type)) await checkMediaReference(tx, number, type as MediaType, payload as MediaObject);
+
+    const now = ctx.clock.now();
+    const consumer = await findConsumer(tx, waId);
+    const last = await lastInboundAt(tx, number.id, waId);
+    const windowOpen = last !== undefined && now - last < SERVICE_WINDOW_MS;
+    const outcome = deliveryOutcome({ consumer, windowOpen, isTemplate: type === 'template' });
+    const id = newMessageId(waId);
+    const message: Message = {
+      id,
+      phone_number_id: number.id,
+      waba_id: number.waba_id,
+      direction: 'outbound',
+      wa_id: waId,
+      type,
+      body: JSON.stringify({ [type]: payload, ...(envelope.context && { context: envelope.context }) }),
+      status: outcome.statuses[outcome.statuses.length - 1] ?? 'accepted',
+      api: 'cloud',
+      biz_opaque_callback_data: envelope.biz_opaque_callback_data ?? null,
+      pricing: outcome.error ? null : JSON.stringify(pricingFor(templateCategory, windowOpen)),
+      error_code: outcome.error?.code ?? null,
+      created_at: now,
+      updated_at: now,
+    };
+    await insertMessage(tx, message);
+    const pricing = message.pricing === null ? null : (JSON.parse(message.pricing) as Pricing);
+    for (const status of outcome.statuses) {
+      await emitStatus(ctx, tx, number, message, status, now, status === 'failed' ? outcome.error : null, pricing);
+    }
+    return { messaging_product: 'whatsapp', contacts: [{ input: envelope.to, wa_id: waId }], messages: [{ id }] };
+  });
+}
+
+async function sendableNumber(db: Executor, numberId: string): Promise<PhoneNumber> {
+  const number = await findPhoneNumber(db, numberId);
+  if (!number) throw errors.unsupportedRequest('POST', numberId);
+  if (number.api !== 'cloud') throw errors.accountNotRegistered();
+  return number;
+}
+
+/** Media ids must be Cloud API uploads of the same WABA (On-Prem ids are not valid here, seed 000). */
+async function checkMediaReference(db: Executor, number: PhoneNumber, type: MediaType, media: MediaObject): Promise<void> {
+  if (media.id === undefined) return;
+  const meta = await findMediaMeta(db, media.id);
+  const owner = meta ? await findPhoneNumber(db, meta.phone_number_id) : undefined;
+  const usable = meta && owner && meta.api === 'cloud' && meta.deleted_at === null && owner.waba_id === number.waba_id;
+  if (!usable) throw errors.invalidParameter(`Param ${type}['id'] is not a valid whatsapp business account media attachment ID`);
+}
+
+async function emitStatus(
+  ctx: PlatformContext,
+  tx: Executor,
+  number: PhoneNumber,
+  message: Message,
+  status: StatusName,
+  at: number,
+  error: WebhookError | null,
+  pricing: Pricing | null,
+): Promise<void> {
+  const value = statusesValue(numberMetadata(number), {
+    messageId: message.id,
+    status,
+    at,
+    recipientId: message.wa_id,
+    pricing: status === 'read' ? null : pricing,
+    bizOpaqueCallbackData: message.biz_opaque_callback_data,
+    error,
+  });
+  await ctx.outbox.enqueue(tx, { wabaId: number.waba_id, phoneNumberId: number.id, field: 'messages', value, phoneOverrideUrl: number.webhook_override_url }, at);
+}
+
+async function markRead(ctx: PlatformContext, numberId: string, params: Record<string, unknown>): Promise<{ success: true }> {
+  const input = unwrap(parseParams(markReadSchema, params));
+  await ctx.store.transaction(async (tx) => {
+    await sendableNumber(tx, numberId);
+    const message = await findMessage(tx, input.message_id);
+    if (!message || message.phone_number_id !== numberId || message.direction !== 'inbound') {
+      throw errors.invalidParameter(`Param message_id is not a valid message id received by this phone number: ${input.message_id}`);
+    }
+    await setMessageStatus(tx, message.id, 'read', ctx.clock.now());
+  });
+  return { success: true };
+}
+
+/**
+ * Moves an outbound message forward (the consumer's phone got it, or the consumer read it) and emits
+ * the matching status webhook. Used by the control API to simulate consumers.
+ */
+export async function advanceOutboundStatus(ctx: PlatformContext, messageId: string, status: 'delivered' | 'read'): Promise<Message> {
+  return ctx.store.transaction(async (tx) => {
+    const message = await findMessage(tx, messageId);
+    if (!message || message.direction !== 'outbound') throw errors.invalidParameter(`Unknown outbound message ${messageId}`);
+    const order = ['accepted', 'sent', 'delivered', 'read'];
+    if (message.status === 'failed' || order.indexOf(message.status) >= order.indexOf(status)) return message;
+    const number = await findPhoneNumber(tx, message.phone_number_id);
+    if (!number) throw errors.internal();
+    const now = ctx.clock.now();
+    const steps = status === 'read' && message.status !== 'delivered' ? (['delivered', 'read'] as const) : ([status] as const);
+    const pricing = message.pricing === null ? null : (JSON.parse(message.pricing) as Pricing);
+    for (const s of steps) await emitStatus(ctx, tx, number, message, s, now, null, pricing);
+    await setMessageStatus(tx, message.id, status, now);
+    return { ...message, status, updated_at: now };
+  });
+}

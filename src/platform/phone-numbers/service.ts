@@ -1,0 +1,141 @@
+import { errors } from '../../core/errors.js';
+import { newGraphId } from '../../core/ids.js';
+import type { Executor } from '../../store/database.js';
+import type { PhoneNumber, Waba } from '../../store/schema.js';
+import { findApp, findBusiness, findWaba } from '../accounts/repo.js';
+import type { Caller } from '../auth/tokens.js';
+import type { PlatformContext } from '../context.js';
+import { hashPin } from '../registration/domain.js';
+import type { PhoneView } from './fields.js';
+import { findPhoneNumber, findPhoneNumberByE164, insertPhoneNumber, listPhoneNumbers } from './repo.js';
+
+async function viewOf(db: Executor, number: PhoneNumber, waba: Waba, caller: Caller): Promise<PhoneView> {
+  const business = await findBusiness(db, waba.owner_business_id);
+  if (!business) throw errors.internal();
+  const app = caller.appId ? await findApp(db, caller.appId) : undefined;
+  const sub = app
+    ? await db.selectFrom('waba_subscriptions').select('override_callback_uri').where('waba_id', '=', waba.id).where('app_id', '=', app.id).executeTakeFirst()
+    : undefined;
+  return { number, waba, business, app, wabaOverrideUrl: sub?.override_callback_uri ?? null };
+}
+
+export async function phoneView(ctx: PlatformContext, caller: Caller, id: string): Promise<PhoneView> {
+  const db = ctx.store.db;
+  const number = await findPhoneNumber(db, id);
+  const waba = number ? await findWaba(db, number.waba_id) : undefined;
+  if (!number || !waba) throw errors.unsupportedRequest('GET', id);
+  return viewOf(db, number, waba, caller);
+}
+
+export async function phoneViewsOfWaba(ctx: PlatformContext, caller: Caller, wabaId: string): Promise<PhoneView[]> {
+  const db = ctx.store.db;
+  const waba = await findWaba(db, wabaId);
+  if (!waba) throw errors.unsupportedRequest('GET', wabaId);
+  const numbers = await listPhoneNumbers(db, wabaId);
+  return Promise.all(numbers.map((n) => viewOf(db, n, waba, caller)));
+}
+
+export interface NewNumberInput {
+  cc: string;
+  phoneNumber: string;
+  verifiedName: string;
+}
+
+/** `POST /{WABA_ID}/phone_numbers` without `migrate_phone_number`: adds an unverified number. */
+export async function addPhoneNumber(ctx: PlatformContext, wabaId: string, input: NewNumberInput): Promise<{ id: string }> {
+  return ctx.store.transaction(async (tx) => {
+    const existing = await findPhoneNumberByE164(tx, input.cc, input.phoneNumber);
+    if (existing?.waba_id === wabaId) throw errors.phoneNumberAlreadyExists();
+    if (existing) {
+      throw errors.invalidParameter('This phone number is already in use by another WhatsApp Business Account. To move it here, migrate it with migrate_phone_number=true.');
+    }
+    const id = newGraphId();
+    const now = ctx.clock.now();
+    await insertPhoneNumber(tx, newNumberRow(id, wabaId, input, now));
+    return { id };
+  });
+}
+
+/** Defaults for a freshly added number: unverified, unregistered, display name under review. */
+export function newNumberRow(id: string, wabaId: string, input: NewNumberInput, now: number): PhoneNumber {
+  return {
+    id,
+    waba_id: wabaId,
+    cc: input.cc,
+    number: input.phoneNumber,
+    verified_name: input.verifiedName,
+    name_status: 'PENDING_REVIEW',
+    new_verified_name: null,
+    new_name_status: null,
+    quality_rating: 'NA',
+    messaging_limit_tier: 'TIER_250',
+    is_official_business_account: 0,
+    throughput_level: 'STANDARD',
+    api: 'none',
+    onprem_deployment_id: null,
+    status: 'PENDING',
+    pin_hash: null,
+    two_step_enabled: 0,
+    pin_failures: 0,
+    pin_last_attempt_at: null,
+    pin_locked_until: null,
+    code_verification_status: 'NOT_VERIFIED',
+    verified_at: null,
+    signup_at: now,
+    is_test_number: 0,
+    is_on_biz_app: 0,
+    account_mode: 'LIVE',
+    data_localization_region: null,
+    profile: '{}',
+    webhook_override_url: null,
+    registered_at: null,
+    last_onboarded_at: null,
+    created_at: now,
+  };
+}
+
+export interface ProvisionInput extends NewNumberInput {
+  id?: string | undefined;
+  wabaId: string;
+  nameStatus?: string | undefined;
+  qualityRating?: string | undefined;
+  messagingLimitTier?: string | undefined;
+  officialBusinessAccount?: boolean | undefined;
+  throughputLevel?: string | undefined;
+  codeVerified?: boolean | undefined;
+  /** Registers the number on Cloud API with this two-step PIN. */
+  registerWithPin?: string | undefined;
+  testNumber?: boolean | undefined;
+  onBizApp?: boolean | undefined;
+  profile?: Record<string, unknown> | undefined;
+}
+
+/**
+ * Emulator control: a number in any starting state, as if Embedded Signup (and optionally
+ * registration) had already happened.
+ */
+export async function provisionNumber(ctx: PlatformContext, db: Executor, input: ProvisionInput): Promise<PhoneNumber> {
+  if (!(await findWaba(db, input.wabaId))) throw errors.notFound('waba', input.wabaId);
+  if (await findPhoneNumberByE164(db, input.cc, input.phoneNumber)) throw errors.phoneNumberAlreadyExists();
+  const now = ctx.clock.now();
+  const id = input.id ?? newGraphId();
+  const verified = input.codeVerified !== false;
+  const row: PhoneNumber = {
+    ...newNumberRow(id, input.wabaId, input, now),
+    name_status: input.nameStatus ?? 'APPROVED',
+    quality_rating: input.qualityRating ?? 'GREEN',
+    messaging_limit_tier: input.messagingLimitTier ?? 'TIER_1K',
+    is_official_business_account: input.officialBusinessAccount ? 1 : 0,
+    throughput_level: input.throughputLevel ?? 'STANDARD',
+    code_verification_status: verified ? 'VERIFIED' : 'NOT_VERIFIED',
+    verified_at: verified ? now : null,
+    is_test_number: input.testNumber ? 1 : 0,
+    is_on_biz_app: input.onBizApp ? 1 : 0,
+    profile: JSON.stringify(input.profile ?? {}),
+  };
+  if (input.registerWithPin) {
+    Object.assign(row, { api: 'cloud', status: 'CONNECTED', two_step_enabled: 1, pin_hash: hashPin(id, input.registerWithPin), registered_at: now, last_onboarded_at: now });
+  }
+  await insertPhoneNumber(db, row);
+  return row;
+}

@@ -1,0 +1,138 @@
+import { DAY, HOUR, MINUTE, SECOND } from '../../core/clock.js';
+import { errors, type ApiError } from '../../core/errors.js';
+import { sha256Hex } from '../../core/ids.js';
+import type { PhoneNumber, PhoneNumberPatch } from '../../store/schema.js';
+
+/**
+ * Registration rules for Cloud API (seeds 002, 003; api-facts B.4–B.8). Pure: each decision takes
+ * the number and the facts around it and returns the changes to save and, possibly, an error.
+ * A failed PIN guess still changes state (the failure counter), so decisions return both.
+ */
+export interface Decision {
+  readonly patch: PhoneNumberPatch;
+  readonly error?: ApiError;
+}
+
+export const REGISTER_LIMIT = 10;
+export const REGISTER_WINDOW_MS = 72 * HOUR;
+/** A number must be registered within 14 days of (Embedded Signup) verification (seed 003). */
+export const REGISTRATION_WINDOW_MS = 14 * DAY;
+
+/** PIN brute-force policy (Meta gives no figures; ours, documented in docs/platform.md). */
+export const PIN_POLICY = {
+  /** From this many consecutive failures on, guesses must be spaced out... */
+  slowDownAfter: 3,
+  /** ...by at least this long, else 133009 (the guess is not counted). */
+  minSpacingMs: 10 * SECOND,
+  /** This many consecutive failures lock the PIN... */
+  lockAfter: 5,
+  /** ...for this long (133008). */
+  lockMs: 1 * HOUR,
+} as const;
+
+export const hashPin = (numberId: string, pin: string): string => sha256Hex(`${numberId}:${pin}`);
+
+export const isSixDigitPin = (pin: unknown): pin is string => typeof pin === 'string' && /^\d{6}$/.test(pin);
+
+/**
+ * Checks a PIN guess against the number's two-step PIN, applying lockout and spacing. When two-step
+ * verification is off any PIN passes (and becomes the PIN on success).
+ */
+export function checkPin(n: PhoneNumber, pin: string, now: number): Decision {
+  if (n.pin_locked_until !== null && n.pin_locked_until > now) {
+    return { patch: {}, error: errors.tooManyPinGuesses((n.pin_locked_until - now) / 1000) };
+  }
+  if (!n.two_step_enabled || n.pin_hash === null) return { patch: {} };
+  const spacing = n.pin_last_attempt_at === null ? Infinity : now - n.pin_last_attempt_at;
+  if (n.pin_failures >= PIN_POLICY.slowDownAfter && spacing < PIN_POLICY.minSpacingMs) {
+    return { patch: {}, error: errors.pinGuessedTooFast((PIN_POLICY.minSpacingMs - spacing) / 1000) };
+  }
+  if (hashPin(n.id, pin) === n.pin_hash) return { patch: { pin_failures: 0, pin_last_attempt_at: now, pin_locked_until: null } };
+  const failures = n.pin_failures + 1;
+  const locked = failures >= PIN_POLICY.lockAfter;
+  return {
+    patch: { pin_failures: locked ? 0 : failures, pin_last_attempt_at: now, pin_locked_until: locked ? now + PIN_POLICY.lockMs : null },
+    error: locked ? errors.tooManyPinGuesses(PIN_POLICY.lockMs / 1000) : errors.pinMismatch(),
+  };
+}
+
+export interface RegisterFacts {
+  readonly now: number;
+  readonly termsAccepted: boolean;
+  /** Register calls for this number in the last 72 hours. */
+  readonly recentRegistrations: number;
+  /** True when a valid On-Prem backup was passed: ownership is proven without an OTP (seed 000). */
+  readonly ownershipProvenByBackup: boolean;
+}
+
+/** `POST /{PHONE_NUMBER_ID}/register` without its On-Prem backup part. */
+export function decideRegister(n: PhoneNumber, pin: string, facts: RegisterFacts): Decision {
+  if (!facts.termsAccepted) return { patch: {}, error: errors.termsNotAccepted() };
+  if (facts.recentRegistrations >= REGISTER_LIMIT) return { patch: {}, error: errors.registerRateLimited() };
+  if (!facts.ownershipProvenByBackup) {
+    if (n.code_verification_status !== 'VERIFIED') {
+      return { patch: {}, error: errors.reverificationNeeded('The phone number has not been verified. Request and verify a code with /request_code and /verify_code, then register.') };
+    }
+    const verifiedAt = n.verified_at ?? n.signup_at;
+    if (n.registered_at === null && facts.now - verifiedAt > REGISTRATION_WINDOW_MS) {
+      return { patch: {}, error: errors.reverificationNeeded('The 14-day registration window after signup has passed. Verify the phone number again, then register.') };
+    }
+  }
+  const pinCheck = checkPin(n, pin, facts.now);
+  if (pinCheck.error) return pinCheck;
+  return {
+    patch: {
+      ...pinCheck.patch,
+      api: 'cloud',
+      onprem_deployment_id: null,
+      status: 'CONNECTED',
+      two_step_enabled: 1,
+      pin_hash: n.two_step_enabled && n.pin_hash ? n.pin_hash : hashPin(n.id, pin),
+      registered_at: facts.now,
+      last_onboarded_at: facts.now,
+    },
+  };
+}
+
+export function decideDeregister(n: PhoneNumber, recentDeregistrations: number): Decision {
+  if (recentDeregistrations >= REGISTER_LIMIT) return { patch: {}, error: errors.registerRateLimited() };
+  if (n.api !== 'cloud') return { patch: {}, error: errors.invalidParameter('Phone number is not currently linked in Facebook Hosted System') };
+  return { patch: { api: 'none', status: 'DISCONNECTED' } };
+}
+
+/** `POST /{PHONE_NUMBER_ID}` with `pin`: sets or changes the two-step PIN (no old PIN needed via API). */
+export function decideSetPin(n: PhoneNumber, pin: string): Decision {
+  return { patch: { pin_hash: hashPin(n.id, pin), two_step_enabled: 1, pin_failures: 0, pin_locked_until: null } };
+}
+
+export const CODE_TTL_MS = 10 * MINUTE;
+export const CODE_REQUEST_LIMIT = 5;
+export const CODE_REQUEST_WINDOW_MS = 1 * HOUR;
+export const CODE_METHODS = ['SMS', 'VOICE'] as const;
+
+/** What the SMS or voice call "says"; Meta's SMS reads "WhatsApp code 123-830". */
+export function codeMessage(method: string, code: string, language: string): string {
+  const spaced = `${code.slice(0, 3)}-${code.slice(3)}`;
+  return method === 'VOICE'
+    ? `[voice call, ${language}] Your WhatsApp code is ${code.split('').join(' ')}. Again: ${code.split('').join(' ')}.`
+    : `WhatsApp code ${spaced}`;
+}
+
+export function decideRequestCode(recentRequests: number): ApiError | undefined {
+  if (recentRequests >= CODE_REQUEST_LIMIT) {
+    return errors.requestCodeError('Too many verification codes requested for this phone number. Wait 1 hour before requesting a new code.');
+  }
+  return undefined;
+}
+
+export interface PendingCode {
+  readonly code: string;
+  readonly expires_at: number;
+}
+
+export function decideVerifyCode(n: PhoneNumber, code: string, pending: PendingCode | undefined, now: number): Decision {
+  if (!pending) return { patch: {}, error: errors.verifyCodeError('No verification code was requested for this phone number, or it has already been used. Request a new code.') };
+  if (pending.expires_at <= now) return { patch: {}, error: errors.verifyCodeError('The verification code has expired. Request a new code.') };
+  if (pending.code !== code.replace(/-/g, '')) return { patch: {}, error: errors.verifyCodeError('Code couldn\'t be verified, You have entered wrong code.') };
+  return { patch: { code_verification_status: 'VERIFIED', verified_at: now, signup_at: n.registered_at === null ? now : n.signup_at } };
+}

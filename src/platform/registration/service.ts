@@ -1,0 +1,114 @@
+import { errors } from '../../core/errors.js';
+import { newVerificationCode } from '../../core/ids.js';
+import type { Executor } from '../../store/database.js';
+import type { PhoneNumber } from '../../store/schema.js';
+import { findBusiness, findWaba } from '../accounts/repo.js';
+import type { PlatformContext } from '../context.js';
+import { addRegistrationEvent, countRegistrationEvents, lockPhoneNumber, updatePhoneNumber } from '../phone-numbers/repo.js';
+import {
+  CODE_REQUEST_WINDOW_MS,
+  CODE_TTL_MS,
+  REGISTER_WINDOW_MS,
+  codeMessage,
+  decideDeregister,
+  decideRegister,
+  decideRequestCode,
+  decideSetPin,
+  decideVerifyCode,
+  type Decision,
+} from './domain.js';
+
+const SUCCESS = { success: true } as const;
+
+/**
+ * Loads and locks the number, lets `decide` rule, saves the patch (even when the rule also returns
+ * an error, e.g. a counted wrong PIN), then reports the error after the commit.
+ */
+async function applyDecision(
+  ctx: PlatformContext,
+  numberId: string,
+  decide: (tx: Executor, n: PhoneNumber, now: number) => Promise<Decision>,
+  afterSave?: (tx: Executor, n: PhoneNumber, now: number) => Promise<void>,
+): Promise<void> {
+  const decision = await ctx.store.transaction(async (tx) => {
+    const n = await lockPhoneNumber(tx, ctx.store.caps, numberId);
+    if (!n) throw errors.unsupportedRequest('POST', numberId);
+    const now = ctx.clock.now();
+    const d = await decide(tx, n, now);
+    await updatePhoneNumber(tx, numberId, d.patch);
+    if (afterSave) await afterSave(tx, n, now);
+    return d;
+  });
+  if (decision.error) throw decision.error;
+}
+
+/** Terms of Service count when accepted by the WABA's owner or by its Solution Partner (seed 003). */
+async function termsAccepted(db: Executor, wabaId: string): Promise<boolean> {
+  const waba = await findWaba(db, wabaId);
+  if (!waba) return false;
+  for (const businessId of [waba.owner_business_id, waba.partner_business_id]) {
+    if (businessId && (await findBusiness(db, businessId))?.tos_accepted_at != null) return true;
+  }
+  return false;
+}
+
+export async function register(ctx: PlatformContext, numberId: string, pin: string): Promise<typeof SUCCESS> {
+  await applyDecision(ctx, numberId, async (tx, n, now) => {
+    const recent = await countRegistrationEvents(tx, n.id, 'register', now - REGISTER_WINDOW_MS);
+    const d = decideRegister(n, pin, { now, termsAccepted: await termsAccepted(tx, n.waba_id), recentRegistrations: recent, ownershipProvenByBackup: false });
+    // Meta counts register requests, not successes; a request refused by the limit itself is not one.
+    if (d.error?.spec.code !== 133016) await addRegistrationEvent(tx, n.id, 'register', now);
+    return d;
+  });
+  return SUCCESS;
+}
+
+export async function deregister(ctx: PlatformContext, numberId: string): Promise<typeof SUCCESS> {
+  await applyDecision(ctx, numberId, async (tx, n, now) => {
+    const d = decideDeregister(n, await countRegistrationEvents(tx, n.id, 'deregister', now - REGISTER_WINDOW_MS));
+    if (!d.error) await addRegistrationEvent(tx, n.id, 'deregister', now);
+    return d;
+  });
+  return SUCCESS;
+}
+
+export async function setPin(ctx: PlatformContext, numberId: string, pin: string): Promise<typeof SUCCESS> {
+  await applyDecision(ctx, numberId, async (_tx, n) => decideSetPin(n, pin));
+  return SUCCESS;
+}
+
+export async function requestCode(ctx: PlatformContext, numberId: string, method: string, language: string): Promise<typeof SUCCESS> {
+  await applyDecision(ctx, numberId, async (tx, n, now) => {
+    const recent = await tx
+      .selectFrom('verification_codes')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('phone_number_id', '=', n.id)
+      .where('sent_at', '>', now - CODE_REQUEST_WINDOW_MS)
+      .executeTakeFirstOrThrow();
+    const refused = decideRequestCode(Number(recent.n));
+    if (refused) return { patch: {}, error: refused };
+    const code = newVerificationCode();
+    await tx
+      .insertInto('verification_codes')
+      .values({ phone_number_id: n.id, code, method, language, text: codeMessage(method, code, language), sent_at: now, expires_at: now + CODE_TTL_MS, consumed_at: null })
+      .execute();
+    return { patch: {} };
+  });
+  return SUCCESS;
+}
+
+export async function verifyCode(ctx: PlatformContext, numberId: string, code: string): Promise<typeof SUCCESS> {
+  await applyDecision(ctx, numberId, async (tx, n, now) => {
+    const pending = await tx
+      .selectFrom('verification_codes')
+      .select(['id', 'code', 'expires_at'])
+      .where('phone_number_id', '=', n.id)
+      .where('consumed_at', 'is', null)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    const d = decideVerifyCode(n, code, pending, now);
+    if (!d.error && pending) await tx.updateTable('verification_codes').set({ consumed_at: now }).where('phone_number_id', '=', n.id).where('consumed_at', 'is', null).execute();
+    return d;
+  });
+  return SUCCESS;
+}

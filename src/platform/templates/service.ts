@@ -1,0 +1,97 @@
+import { errors } from '../../core/errors.js';
+import { newGraphId } from '../../core/ids.js';
+import type { Executor } from '../../store/database.js';
+import type { Template } from '../../store/schema.js';
+import { findWaba } from '../accounts/repo.js';
+import type { PlatformContext } from '../context.js';
+import { reviewTemplate, type CreateTemplateInput } from './domain.js';
+
+export const listTemplates = (db: Executor, wabaId: string): Promise<Template[]> =>
+  db.selectFrom('templates').selectAll().where('waba_id', '=', wabaId).orderBy('created_at', 'desc').orderBy('id').execute();
+
+export const findTemplate = (db: Executor, id: string): Promise<Template | undefined> =>
+  db.selectFrom('templates').selectAll().where('id', '=', id).executeTakeFirst();
+
+async function countTemplates(db: Executor, wabaId: string): Promise<number> {
+  const row = await db.selectFrom('templates').select((eb) => eb.fn.countAll<number>().as('n')).where('waba_id', '=', wabaId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** `message_template_status_update` to the WABA's subscribed apps (api-facts C.5). */
+export async function notifyTemplateStatus(ctx: PlatformContext, db: Executor, t: Template, event: string, reason: string, now: number): Promise<void> {
+  await ctx.outbox.enqueue(
+    db,
+    {
+      wabaId: t.waba_id,
+      phoneNumberId: null,
+      field: 'message_template_status_update',
+      value: { event, message_template_id: Number(t.id), message_template_name: t.name, message_template_language: t.language, reason, message_template_category: t.category },
+    },
+    now,
+  );
+}
+
+/** Creates a template in its WABA, runs the review, and announces the outcome by webhook. */
+export async function createTemplate(ctx: PlatformContext, wabaId: string, input: CreateTemplateInput): Promise<{ id: string; status: string; category: string }> {
+  return ctx.store.transaction(async (tx) => {
+    const waba = await findWaba(tx, wabaId);
+    if (!waba) throw errors.unsupportedRequest('POST', wabaId);
+    const duplicate = await tx.selectFrom('templates').select('id').where('waba_id', '=', wabaId).where('name', '=', input.name).where('language', '=', input.language).executeTakeFirst();
+    if (duplicate) throw errors.templateAlreadyExists(input.name, input.language);
+    if ((await countTemplates(tx, wabaId)) >= waba.template_limit) throw errors.templateLimitExceeded(waba.template_limit);
+    const review = reviewTemplate(input.category, input.components);
+    const now = ctx.clock.now();
+    const t: Template = {
+      id: newGraphId(),
+      waba_id: wabaId,
+      name: input.name,
+      language: input.language,
+      category: input.category,
+      sub_category: null,
+      parameter_format: input.parameter_format ?? 'POSITIONAL',
+      components: JSON.stringify(input.components),
+      status: review.status,
+      rejected_reason: review.reason,
+      quality_score: 'UNKNOWN',
+      quality_updated_at: now,
+      previous_category: null,
+      source_template_id: null,
+      created_at: now,
+      updated_at: now,
+    };
+    await tx.insertInto('graph_nodes').values({ id: t.id, kind: 'template' }).execute();
+    await tx.insertInto('templates').values(t).execute();
+    await notifyTemplateStatus(ctx, tx, t, t.status, t.rejected_reason, now);
+    return { id: t.id, status: t.status, category: t.category };
+  });
+}
+
+/** `DELETE /{WABA_ID}/message_templates?name=...[&hsm_id=...]`: all languages of a name, or one id. */
+export async function deleteTemplates(ctx: PlatformContext, wabaId: string, name: string, hsmId: string | undefined): Promise<{ success: true }> {
+  await ctx.store.transaction(async (tx) => {
+    let q = tx.selectFrom('templates').selectAll().where('waba_id', '=', wabaId).where('name', '=', name);
+    if (hsmId) q = q.where('id', '=', hsmId);
+    const victims = await q.execute();
+    if (victims.length === 0) throw errors.invalidParameter(`Message template "${name}" not found`);
+    if (victims.some((t) => t.status === 'DISABLED')) throw errors.invalidParameter('Disabled message templates cannot be deleted');
+    const ids = victims.map((t) => t.id);
+    await tx.deleteFrom('templates').where('id', 'in', ids).execute();
+    await tx.deleteFrom('graph_nodes').where('id', 'in', ids).execute();
+    const now = ctx.clock.now();
+    for (const t of victims) await notifyTemplateStatus(ctx, tx, t, 'DELETED', 'NONE', now);
+  });
+  return { success: true };
+}
+
+/** Emulator control: force a template's status (e.g. PAUSED, DISABLED) and announce it. */
+export async function setTemplateStatus(ctx: PlatformContext, id: string, status: string, reason = 'NONE'): Promise<Template> {
+  return ctx.store.transaction(async (tx) => {
+    const t = await findTemplate(tx, id);
+    if (!t) throw errors.invalidParameter(`Unknown template ${id}`);
+    const now = ctx.clock.now();
+    await tx.updateTable('templates').set({ status, rejected_reason: reason, updated_at: now }).where('id', '=', id).execute();
+    const updated = { ...t, status, rejected_reason: reason, updated_at: now };
+    await notifyTemplateStatus(ctx, tx, updated, status, reason, now);
+    return updated;
+  });
+}

@@ -1,0 +1,248 @@
+import type { Clock } from '../../core/clock.js';
+import type { Store } from '../../store/database.js';
+import type { WebhookEvent } from '../../store/schema.js';
+import { cloudEnvelope } from './cloud-format.js';
+import type { Outbox } from './outbox.js';
+import { serializeWebhookBody, signatureHeader } from './signature.js';
+
+export interface DispatcherOptions {
+  /** Most events per POST; Meta batches up to 1000 updates, SDK parsers often read only the first. */
+  maxBatch: number;
+  /** Parallel delivery lanes per target URL (a number's events always use the same lane). */
+  concurrency: number;
+  pollMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Give up (dead-letter) once an event is older than this: Meta retries for up to 7 days. */
+  maxAgeMs: number;
+  timeoutMs: number;
+}
+
+export const defaultDispatcherOptions: DispatcherOptions = {
+  maxBatch: 1,
+  concurrency: 16,
+  pollMs: 250,
+  retryBaseMs: 1000,
+  retryMaxMs: 15 * 60 * 1000,
+  maxAgeMs: 7 * 24 * 60 * 60 * 1000,
+  timeoutMs: 10_000,
+};
+
+/** Capped exponential backoff: base·2^(attempt-1), at most `max`. */
+export function retryDelay(attempt: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+}
+
+/**
+ * Splits due events into lanes: same target URL and same phone number always share a lane, and a
+ * batch never mixes targets. Up to `width` lanes per target give parallelism across numbers.
+ */
+export function lanes(events: readonly WebhookEvent[], width: number): Map<string, WebhookEvent[]> {
+  const out = new Map<string, WebhookEvent[]>();
+  for (const e of events) {
+    const k = `${e.app_id} ${e.format} ${e.target_url} ${laneOf(e.phone_number_id ?? e.waba_id, width)}`;
+    const list = out.get(k);
+    if (list) list.push(e);
+    else out.set(k, [e]);
+  }
+  return out;
+}
+
+function laneOf(key: string, width: number): number {
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
+  return Math.abs(h) % width;
+}
+
+/**
+ * Delivers the outbox: claims due events with a lease (so a crash mid-delivery only delays them),
+ * batches them per target URL, signs each body with the app secret, and records every attempt.
+ * Delivery is at-least-once: an event is marked delivered only after a 2xx answer.
+ */
+export class WebhookDispatcher {
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> | undefined;
+  private wakeRequested = false;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    outbox: Outbox,
+    private readonly options: DispatcherOptions,
+  ) {
+    this.unsubscribe = outbox.onEnqueue(() => this.wake());
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    if (this.timer) clearTimeout(this.timer);
+    await this.loop;
+  }
+
+  /** Delivers everything due now (tests and benchmarks use it to wait for quiescence). */
+  async drain(): Promise<void> {
+    while ((await this.deliverDue()) > 0) {
+      /* keep going until nothing is due */
+    }
+  }
+
+  private wake(): void {
+    if (!this.running) return;
+    if (this.loop) {
+      this.wakeRequested = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.loop = this.run().finally(() => {
+      this.loop = undefined;
+      if (!this.running) return;
+      if (this.wakeRequested) {
+        this.wakeRequested = false;
+        this.wake();
+      } else {
+        this.timer = setTimeout(() => this.wake(), this.options.pollMs);
+      }
+    });
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.running && (await this.deliverDue()) > 0) {
+        this.wakeRequested = false;
+      }
+    } catch (err) {
+      // The store may be closing during shutdown; anything else is retried on the next poll.
+      if (this.running) console.error('webhook dispatcher:', err);
+    }
+  }
+
+  /** One round: claim due events, deliver them grouped by target. Returns how many were attempted. */
+  async deliverDue(): Promise<number> {
+    const now = this.clock.now();
+    const limit = this.options.maxBatch * this.options.concurrency;
+    const due = await this.store.transaction(async (tx) => {
+      const rows = await tx
+        .selectFrom('webhook_events')
+        .selectAll()
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', now)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      if (rows.length > 0) {
+        await tx
+          .updateTable('webhook_events')
+          .set({ lease_until: now + this.options.timeoutMs * 2 })
+          .where(
+            'id',
+            'in',
+            rows.map((r) => r.id),
+          )
+          .execute();
+      }
+      return rows;
+    });
+    if (due.length === 0) return 0;
+
+    const secrets = await this.appSecrets([...new Set(due.map((e) => e.app_id))]);
+    await Promise.all([...lanes(due, this.options.concurrency).values()].map((lane) => this.deliverLane(lane, secrets)));
+    return due.length;
+  }
+
+  /** A lane is sequential (so one number's events keep their order); lanes run in parallel. */
+  private async deliverLane(events: WebhookEvent[], secrets: Map<string, string>): Promise<void> {
+    for (let i = 0; i < events.length; i += this.options.maxBatch) {
+      await this.deliverBatch(events.slice(i, i + this.options.maxBatch), secrets);
+    }
+  }
+
+  private async appSecrets(appIds: string[]): Promise<Map<string, string>> {
+    const rows = await this.store.db.selectFrom('apps').select(['id', 'app_secret']).where('id', 'in', appIds).execute();
+    return new Map(rows.map((r) => [r.id, r.app_secret]));
+  }
+
+  private async deliverBatch(events: WebhookEvent[], secrets: Map<string, string>): Promise<void> {
+    const first = events[0];
+    if (!first) return;
+    const body = serializeWebhookBody(
+      cloudEnvelope(events.map((e) => ({ wabaId: e.waba_id, field: e.field, value: JSON.parse(e.value) as unknown, at: e.created_at }))),
+    );
+    const signature = signatureHeader(body, secrets.get(first.app_id) ?? '');
+    const started = this.clock.now();
+    const t0 = performance.now();
+    let httpStatus: number | null = null;
+    let error: string | null = null;
+    let snippet: string | null = null;
+    try {
+      const res = await fetch(first.target_url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature, 'user-agent': 'facebookexternalua' },
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      httpStatus = res.status;
+      snippet = (await res.text()).slice(0, 500);
+      if (!res.ok) error = `HTTP ${res.status}`;
+    } catch (err) {
+      error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    }
+    await this.record(events, { started, durationMs: Math.round(performance.now() - t0), body, signature, httpStatus, error, snippet });
+  }
+
+  private async record(
+    events: WebhookEvent[],
+    a: { started: number; durationMs: number; body: string; signature: string; httpStatus: number | null; error: string | null; snippet: string | null },
+  ): Promise<void> {
+    const first = events[0];
+    if (!first) return;
+    const ids = events.map((e) => e.id);
+    const now = this.clock.now();
+    await this.store.transaction(async (tx) => {
+      await tx
+        .insertInto('webhook_attempts')
+        .values({
+          app_id: first.app_id,
+          event_ids: JSON.stringify(ids),
+          url: first.target_url,
+          payload: a.body,
+          signature: a.signature,
+          started_at: a.started,
+          duration_ms: a.durationMs,
+          http_status: a.httpStatus,
+          error: a.error,
+          response_snippet: a.snippet,
+        })
+        .execute();
+      if (a.error === null) {
+        await tx.updateTable('webhook_events').set({ status: 'delivered', delivered_at: now, lease_until: null }).where('id', 'in', ids).execute();
+        return;
+      }
+      for (const e of events) {
+        const attempts = e.attempts + 1;
+        const dead = now - e.created_at >= this.options.maxAgeMs;
+        await tx
+          .updateTable('webhook_events')
+          .set({
+            attempts,
+            status: dead ? 'dead' : 'pending',
+            next_attempt_at: now + retryDelay(attempts, this.options.retryBaseMs, this.options.retryMaxMs),
+            lease_until: null,
+            last_error: a.error,
+          })
+          .where('id', '=', e.id)
+          .execute();
+      }
+    });
+  }
+}

@@ -1,0 +1,60 @@
+import type { Executor } from '../../store/database.js';
+import { subscriptionsOf } from '../accounts/repo.js';
+
+/** A notification about one WABA, fanned out to every subscribed app that listens to its field. */
+export interface Notification {
+  readonly wabaId: string;
+  readonly phoneNumberId: string | null;
+  readonly field: string;
+  readonly value: unknown;
+  /** Phone-number level callback override; applies to the `messages` field only. */
+  readonly phoneOverrideUrl?: string | null;
+}
+
+type Wake = () => void;
+
+/**
+ * The durable outbox. Writers call `enqueue` inside the transaction that changes state, so a
+ * state change and its webhooks land together; the dispatcher delivers them later.
+ */
+export class Outbox {
+  private readonly listeners = new Set<Wake>();
+
+  onEnqueue(listener: Wake): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async enqueue(db: Executor, n: Notification, now: number): Promise<number> {
+    const subscriptions = await subscriptionsOf(db, n.wabaId);
+    const rows = [];
+    const value = JSON.stringify(n.value);
+    for (const { app, overrideCallbackUri } of subscriptions) {
+      const fields = JSON.parse(app.subscribed_fields) as string[];
+      if (!fields.includes(n.field)) continue;
+      const target = n.field === 'messages' ? (n.phoneOverrideUrl ?? overrideCallbackUri ?? app.callback_url) : app.callback_url;
+      if (!target) continue;
+      rows.push({
+        app_id: app.id,
+        waba_id: n.wabaId,
+        phone_number_id: n.phoneNumberId,
+        format: 'cloud',
+        field: n.field,
+        value,
+        target_url: target,
+        status: 'pending' as const,
+        attempts: 0,
+        next_attempt_at: now,
+        lease_until: null,
+        last_error: null,
+        created_at: now,
+        delivered_at: null,
+      });
+    }
+    if (rows.length > 0) {
+      await db.insertInto('webhook_events').values(rows).execute();
+      queueMicrotask(() => this.listeners.forEach((wake) => wake()));
+    }
+    return rows.length;
+  }
+}

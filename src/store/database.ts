@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type Transaction } from 'kysely';
+import { sqliteCapabilities, type DialectCapabilities } from './dialect.js';
+import { migrationProvider } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export type Db = Kysely<Database>;
+export type Tx = Transaction<Database>;
+/** Either a plain handle or an open transaction; repos accept both. */
+export type Executor = Kysely<Database>;
+
+export interface Store {
+  readonly db: Db;
+  readonly caps: DialectCapabilities;
+  /** Runs `work` in one transaction: all of it lands, or none of it. */
+  transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Opens (creating if needed) a SQLite database file, or ':memory:', and brings its schema up to date. */
+export async function openSqliteStore(path: string): Promise<Store> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SQLite(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db, sqliteCapabilities);
+  return {
+    db,
+    caps: sqliteCapabilities,
+    transaction: (work) => db.transaction().execute((tx) => work(tx)),
+    close: () => db.destroy(),
+  };
+}
+
+async function migrate(db: Db, caps: DialectCapabilities): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider(caps) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+  }
+}

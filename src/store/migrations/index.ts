@@ -1,0 +1,22 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { DialectCapabilities } from '../dialect.js';
+import * as platformCore from './0001-platform-core.js';
+
+interface NumberedMigration {
+  up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
+}
+
+/** Numbered, append-only. Never edit a released migration: add the next number. */
+const migrations: Record<string, NumberedMigration> = {
+  '0001-platform-core': platformCore,
+};
+
+export function migrationProvider(caps: DialectCapabilities): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return Object.fromEntries(
+        Object.entries(migrations).map(([name, m]) => [name, { up: (db: Kysely<unknown>) => m.up(db, caps) }]),
+      );
+    },
+  };
+}
