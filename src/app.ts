@@ -62,15 +62,15 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
   await http.register(multipart, { limits: { fileSize: config.maxUploadBytes } });
   installErrorHandling(http);
 
-  mountControlApi(http, { ctx, clock, dispatcher });
-  mountMediaDownload(http, ctx, store);
-  mountGraphRouter(http, {
+  const graph = mountGraphRouter(http, {
     store,
     clock,
     maxUploadBytes: config.maxUploadBytes,
     defaultVersion: config.defaultGraphVersion,
     routes: [...accountRoutes(ctx), ...phoneNumberRoutes(ctx), ...registrationRoutes(ctx), ...messageRoutes(ctx), ...mediaRoutes(ctx), ...templateRoutes(ctx)],
   });
+  mountControlApi(http, { ctx, clock, dispatcher, onReset: graph.clearCaches });
+  mountMediaDownload(http, ctx, store);
 
   return {
     http,
@@ -107,7 +107,9 @@ async function installationSecret(store: Store, key: string): Promise<string> {
 
 /** JSON bodies: an empty body is `{}` (curl -H 'Content-Type: application/json' with no data). */
 function installParsers(http: FastifyInstance): void {
-  http.removeContentTypeParser(['application/json']);
+  // Fastify parses text/plain by default; Graph edges take JSON, form or multipart only, so a
+  // text/plain body must be refused (Unsupported Content-Type), not silently dropped.
+  http.removeContentTypeParser(['application/json', 'text/plain']);
   http.addContentTypeParser(['application/json', 'application/*+json'], { parseAs: 'string' }, (request, body, done) => {
     const text = String(body);
     request.rawBody = text;
@@ -123,7 +125,7 @@ function installParsers(http: FastifyInstance): void {
 /** Every failure leaves as Graph's error envelope; nothing unexpected leaks a stack trace. */
 function installErrorHandling(http: FastifyInstance): void {
   http.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
-    const apiError = toApiError(err);
+    const apiError = toApiError(err, request.routeOptions.bodyLimit);
     if (apiError.spec.httpStatus >= 500) request.log.error(err);
     if (apiError === internalError) console.error(`unexpected error on ${request.method} ${request.url}:`, err);
     void reply.code(apiError.spec.httpStatus).send(renderGraphError(apiError));
@@ -135,11 +137,12 @@ function installErrorHandling(http: FastifyInstance): void {
 
 const internalError = errors.internal();
 
-function toApiError(err: FastifyError | ApiError): ApiError {
+function toApiError(err: FastifyError | ApiError, bodyLimit: number): ApiError {
   if (err instanceof ApiError) return err;
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return errors.bodyTooLarge(Number(/\d+/.exec(err.message)?.[0] ?? 0));
+      // Fastify's message carries no number; the limit is the route's (or the server's) body limit.
+      return errors.bodyTooLarge(bodyLimit);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return errors.invalidParameter(`Unsupported Content-Type: use application/json, application/x-www-form-urlencoded or multipart/form-data`);
     case 'FST_REQ_FILE_TOO_LARGE':

@@ -2,10 +2,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ControllableClock } from '../core/clock.js';
 import { errors } from '../core/errors.js';
+import type { App } from '../store/schema.js';
 import { unwrap } from '../core/result.js';
+import { findApp, findWaba, nodeKind } from '../platform/accounts/repo.js';
 import { createApp, createBusiness, createToken, createWaba, subscribeApp, updateApp } from '../platform/accounts/service.js';
 import type { PlatformContext } from '../platform/context.js';
-import { isRecord, parseParams } from '../platform/graph/params.js';
+import { parseParams } from '../platform/graph/params.js';
+import { callbackUrl } from '../platform/graph/schemas.js';
 import { receiveInbound } from '../platform/messages/inbound.js';
 import { advanceOutboundStatus } from '../platform/messages/service.js';
 import { provisionNumber } from '../platform/phone-numbers/service.js';
@@ -24,9 +27,20 @@ export interface ControlDeps {
   ctx: PlatformContext;
   clock: ControllableClock;
   dispatcher: WebhookDispatcher;
+  /** Called after a reset so caches of the Graph router forget deleted tokens and nodes. */
+  onReset: () => void;
 }
 
 const parse = <S extends z.ZodType>(schema: S, value: unknown): z.infer<S> => unwrap(parseParams(schema, value ?? {}));
+
+/** An explicit `id` must not name an existing Graph node (ids are global). */
+async function assertFreeId(db: PlatformContext['store']['db'], id: string | undefined): Promise<void> {
+  if (id !== undefined && (await nodeKind(db, id))) throw errors.invalidParameter(`Param id is invalid: ${id} is already in use`);
+}
+
+/** An app as the control API shows it (and as /state lists it): `subscribed_fields` as an array. */
+const appView = (a: App): Omit<App, 'subscribed_fields'> & { subscribed_fields: string[] } => ({ ...a, subscribed_fields: JSON.parse(a.subscribed_fields) as string[] });
+
 const idParam = (request: FastifyRequest, name = 'id'): string => String((request.params as Record<string, unknown>)[name]);
 
 const businessSchema = z.object({
@@ -55,7 +69,7 @@ const appSchema = z.object({
   name: z.string().min(1),
   business_id: z.string(),
   app_secret: z.string().min(8).optional(),
-  callback_url: z.url().nullable().optional(),
+  callback_url: callbackUrl.nullable().optional(),
   verify_token: z.string().nullable().optional(),
   subscribed_fields: z.array(z.string()).optional(),
   skip_verification: z.boolean().optional(),
@@ -132,6 +146,7 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
 
   app.post(`${p}/businesses`, async (req) => {
     const b = parse(businessSchema, req.body);
+    await assertFreeId(db, b.id);
     return ctx.store.transaction((tx) => createBusiness(ctx, tx, { id: b.id, name: b.name, verificationStatus: b.verification_status, tosAccepted: b.tos_accepted }));
   });
   app.patch(`${p}/businesses/:id`, async (req) => {
@@ -141,13 +156,16 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
       ...(b.verification_status && { verification_status: b.verification_status }),
       ...(b.tos_accepted !== undefined && { tos_accepted_at: b.tos_accepted ? clock.now() : null }),
     };
-    const res = await db.updateTable('businesses').set(patch).where('id', '=', id).executeTakeFirst();
-    if (Object.keys(patch).length > 0 && Number(res.numUpdatedRows) === 0) throw errors.notFound('business', id);
+    if (Object.keys(patch).length > 0) {
+      const res = await db.updateTable('businesses').set(patch).where('id', '=', id).executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) throw errors.notFound('business', id);
+    }
     return db.selectFrom('businesses').selectAll().where('id', '=', id).executeTakeFirstOrThrow().catch(() => { throw errors.notFound('business', id); });
   });
 
   app.post(`${p}/wabas`, async (req) => {
     const w = parse(wabaSchema, req.body);
+    await assertFreeId(db, w.id);
     return ctx.store.transaction((tx) =>
       createWaba(ctx, tx, {
         id: w.id,
@@ -174,7 +192,8 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
 
   app.post(`${p}/apps`, async (req) => {
     const a = parse(appSchema, req.body);
-    return ctx.store.transaction((tx) =>
+    await assertFreeId(db, a.id);
+    const created = await ctx.store.transaction((tx) =>
       createApp(ctx, tx, {
         id: a.id,
         name: a.name,
@@ -186,12 +205,15 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
         skipVerification: a.skip_verification,
       }),
     );
+    return appView(created);
   });
   app.patch(`${p}/apps/:id`, async (req) => {
     const a = parse(appPatch, req.body);
-    return updateApp(db, idParam(req), { callbackUrl: a.callback_url, verifyToken: a.verify_token, subscribedFields: a.subscribed_fields, skipVerification: a.skip_verification });
+    return appView(await updateApp(db, idParam(req), { callbackUrl: a.callback_url, verifyToken: a.verify_token, subscribedFields: a.subscribed_fields, skipVerification: a.skip_verification }));
   });
   app.post(`${p}/wabas/:id/subscribed_apps/:appId`, async (req) => {
+    if (!(await findWaba(db, idParam(req)))) throw errors.notFound('waba', idParam(req));
+    if (!(await findApp(db, idParam(req, 'appId')))) throw errors.notFound('app', idParam(req, 'appId'));
     await subscribeApp(ctx, db, idParam(req), idParam(req, 'appId'));
     return { success: true };
   });
@@ -203,7 +225,8 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
 
   app.post(`${p}/phone-numbers`, async (req) => {
     const n = parse(numberSchema, req.body);
-    return ctx.store.transaction((tx) =>
+    await assertFreeId(db, n.id);
+    const created = await ctx.store.transaction((tx) =>
       provisionNumber(ctx, tx, {
         id: n.id,
         wabaId: n.waba_id,
@@ -222,6 +245,9 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
         profile: n.profile,
       }),
     );
+    // Like GET, never show the PIN hash.
+    const { pin_hash: _secret, ...visible } = created;
+    return visible;
   });
   app.get(`${p}/phone-numbers/:id`, async (req) => {
     const n = await findPhoneNumber(db, idParam(req));
@@ -275,8 +301,9 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
       const res = await db.updateTable('consumers').set(patch).where('wa_id', '=', waId).executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) throw errors.notFound('consumer', waId);
     }
+    if (!(await db.selectFrom('consumers').select('wa_id').where('wa_id', '=', waId).executeTakeFirst())) throw errors.notFound('consumer', waId);
     const delivered = c.online ? await deliverPendingTo(ctx, waId) : [];
-    return { ...(await db.selectFrom('consumers').selectAll().where('wa_id', '=', waId).executeTakeFirst()), delivered_message_ids: delivered };
+    return { ...(await db.selectFrom('consumers').selectAll().where('wa_id', '=', waId).executeTakeFirstOrThrow()), delivered_message_ids: delivered };
   });
 
   app.post(`${p}/inbound`, async (req) => {
@@ -288,11 +315,14 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
   app.get(`${p}/messages`, async (req) => listMessages(db, req.query));
   app.post(`${p}/messages/:id/status`, async (req) => {
     const body = parse(z.object({ status: z.enum(['delivered', 'read']) }), req.body);
+    const message = await db.selectFrom('messages').select('direction').where('id', '=', idParam(req)).executeTakeFirst();
+    if (message?.direction !== 'outbound') throw errors.notFound('outbound message', idParam(req));
     return advanceOutboundStatus(ctx, idParam(req), body.status);
   });
 
   app.post(`${p}/templates/:id/status`, async (req) => {
     const body = parse(z.object({ status: z.enum(TEMPLATE_STATUSES), reason: z.string().optional() }), req.body);
+    if (!(await db.selectFrom('templates').select('id').where('id', '=', idParam(req)).executeTakeFirst())) throw errors.notFound('template', idParam(req));
     return setTemplateStatus(ctx, idParam(req), body.status, body.reason);
   });
 
@@ -305,12 +335,17 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
     return { success: true };
   });
 
-  app.get(`${p}/clock`, async () => ({ now: new Date(clock.now()).toISOString(), now_ms: clock.now(), offset_ms: clock.offset }));
+  // One reading of the clock per answer, so `now` and `now_ms` agree.
+  const clockView = (): { now: string; now_ms: number; offset_ms: number } => {
+    const now = clock.now();
+    return { now: new Date(now).toISOString(), now_ms: now, offset_ms: clock.offset };
+  };
+  app.get(`${p}/clock`, async () => clockView());
   app.post(`${p}/clock/advance`, async (req) => {
     const body = parse(z.object({ seconds: z.number().nonnegative().optional(), ms: z.number().int().nonnegative().optional() }).refine((b) => b.seconds !== undefined || b.ms !== undefined, { message: 'seconds or ms is required' }), req.body);
     clock.setOffset(clock.offset + (body.ms ?? 0) + Math.round((body.seconds ?? 0) * 1000));
     await saveClockOffset(db, clock.offset);
-    return { now: new Date(clock.now()).toISOString(), now_ms: clock.now(), offset_ms: clock.offset };
+    return clockView();
   });
 
   app.post(`${p}/reset`, async (req) => {
@@ -320,6 +355,7 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
       await resetAll(tx);
       return body.seed === 'demo' ? seedDemo(ctx, tx) : undefined;
     });
+    deps.onReset();
     return { success: true, demo: demo ?? null };
   });
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type SqliteDatabase, type Transaction } from 'kysely';
 import { sqliteCapabilities, type DialectCapabilities } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -27,13 +27,36 @@ export async function openSqliteStore(path: string): Promise<Store> {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrate(db, sqliteCapabilities);
   return {
     db,
     caps: sqliteCapabilities,
     transaction: (work) => db.transaction().execute((tx) => work(tx)),
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely prepares every statement anew; preparing costs more than running most of our queries.
+ * Statements are reusable in better-sqlite3, so keep the most recent ones (Kysely runs one query at a
+ * time on SQLite's single connection, so a cached statement is never in use twice).
+ */
+function withStatementCache(sqlite: SQLite.Database, size = 512): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (stmt) {
+        cache.delete(sql);
+      } else {
+        stmt = sqlite.prepare(sql);
+        if (cache.size >= size) cache.delete(cache.keys().next().value ?? '');
+      }
+      cache.set(sql, stmt);
+      return stmt;
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Executor } from '../../store/database.js';
+import { prepared } from '../../store/prepared.js';
 import type { App, Business, GraphNodeKind, Waba } from '../../store/schema.js';
 
 export async function registerNode(db: Executor, id: string, kind: GraphNodeKind): Promise<void> {
@@ -24,15 +25,18 @@ export interface Subscription {
   overrideCallbackUri: string | null;
 }
 
-export async function subscriptionsOf(db: Executor, wabaId: string): Promise<Subscription[]> {
-  const rows = await db
+const subscriptionRows = prepared((db, p: { wabaId: string }) =>
+  db
     .selectFrom('waba_subscriptions')
     .innerJoin('apps', 'apps.id', 'waba_subscriptions.app_id')
     .selectAll('apps')
     .select('waba_subscriptions.override_callback_uri')
-    .where('waba_subscriptions.waba_id', '=', wabaId)
-    .orderBy('waba_subscriptions.created_at')
-    .execute();
+    .where('waba_subscriptions.waba_id', '=', p.wabaId)
+    .orderBy('waba_subscriptions.created_at'),
+);
+
+export async function subscriptionsOf(db: Executor, wabaId: string): Promise<Subscription[]> {
+  const rows = await subscriptionRows(db, { wabaId });
   return rows.map(({ override_callback_uri, ...app }) => ({ app, overrideCallbackUri: override_callback_uri }));
 }
 

@@ -5,6 +5,7 @@ import type { Business, Waba } from '../../store/schema.js';
 import type { PlatformContext } from '../context.js';
 import { parseFields, parseParams, selectFields } from '../graph/params.js';
 import { route, type GraphRoute } from '../graph/route.js';
+import { callbackUrl } from '../graph/schemas.js';
 import { verifyCallbackUrl } from '../webhooks/verification.js';
 import { deleteSubscription, findBusiness, findWaba, subscriptionsOf, upsertSubscription } from './repo.js';
 
@@ -27,7 +28,7 @@ const wabaFields: Readonly<Record<string, (v: WabaView) => unknown>> = {
 const wabaDefaults = ['id', 'name', 'currency', 'timezone_id', 'message_template_namespace'] as const;
 
 const subscribeSchema = z.object({
-  override_callback_uri: z.url().max(200).optional(),
+  override_callback_uri: callbackUrl.max(200).optional(),
   verify_token: z.string().optional(),
 });
 

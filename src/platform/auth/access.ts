@@ -1,6 +1,12 @@
 import type { Executor } from '../../store/database.js';
 import type { GraphNodeKind, Waba } from '../../store/schema.js';
+import { prepared } from '../../store/prepared.js';
 import type { Caller } from './tokens.js';
+
+const phoneWaba = prepared((db, p: { id: string }) => db.selectFrom('phone_numbers').select('waba_id').where('id', '=', p.id));
+const wabaOwners = prepared((db, p: { id: string }) =>
+  db.selectFrom('wabas').select(['id', 'owner_business_id', 'partner_business_id']).where('id', '=', p.id).where('deleted_at', 'is', null),
+);
 
 /**
  * Pure rule: a token may touch a WABA it is scoped to directly, or one owned by or partnered with
@@ -20,7 +26,7 @@ async function owningWabaId(db: Executor, kind: GraphNodeKind, id: string): Prom
     case 'waba':
       return id;
     case 'phone_number':
-      return (await db.selectFrom('phone_numbers').select('waba_id').where('id', '=', id).executeTakeFirst())?.waba_id;
+      return (await phoneWaba(db, { id }))[0]?.waba_id;
     case 'template':
       return (await db.selectFrom('templates').select('waba_id').where('id', '=', id).executeTakeFirst())?.waba_id;
     case 'media': {
@@ -45,11 +51,6 @@ export async function mayAccessNode(db: Executor, caller: Caller, kind: GraphNod
   }
   const wabaId = await owningWabaId(db, kind, id);
   if (!wabaId) return false;
-  const waba = await db
-    .selectFrom('wabas')
-    .select(['id', 'owner_business_id', 'partner_business_id'])
-    .where('id', '=', wabaId)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
+  const [waba] = await wabaOwners(db, { id: wabaId });
   return waba !== undefined && mayAccessWaba(caller, waba);
 }

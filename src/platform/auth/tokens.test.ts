@@ -37,9 +37,10 @@ describe('access tokens', () => {
     if (!denied.ok) expect(denied.error.spec.httpStatus).toBe(403);
   });
 
-  it('prefers the Authorization header over the access_token param', () => {
+  it('prefers a Bearer header over the access_token param, ignoring other schemes', () => {
     expect(extractToken('Bearer abc', 'def')).toBe('abc');
     expect(extractToken(undefined, 'def')).toBe('def');
-    expect(extractToken('Basic xyz', 'def')).toBeUndefined();
+    expect(extractToken('Basic xyz', 'def')).toBe('def');
+    expect(extractToken('Basic xyz', undefined)).toBeUndefined();
   });
 });

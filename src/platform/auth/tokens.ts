@@ -35,12 +35,10 @@ export function requirePermission(caller: Caller, permission: Permission): Resul
   return caller.permissions.has(permission) ? ok(caller) : fail(errors.missingPermission(permission));
 }
 
-/** `Authorization: Bearer x` wins over `access_token=x` (query or form), as Graph does. */
+/** `Authorization: Bearer x` wins over `access_token=x` (query or form); other schemes are ignored. */
 export function extractToken(authorization: string | undefined, param: unknown): string | undefined {
-  if (authorization) {
-    const match = /^(?:Bearer|OAuth)\s+(\S+)\s*$/i.exec(authorization);
-    return match?.[1];
-  }
+  const match = authorization ? /^(?:Bearer|OAuth)\s+(\S+)\s*$/i.exec(authorization) : null;
+  if (match?.[1]) return match[1];
   return typeof param === 'string' && param.length > 0 ? param : undefined;
 }
 

@@ -41,8 +41,19 @@ export function parseParams<S extends z.ZodType>(schema: S, params: unknown, mis
   const issue = parsed.error.issues[0];
   if (!issue) return fail(errors.invalidParameter('Invalid request'));
   const path = issue.path.map(String).join('.');
-  if (issue.code === 'invalid_type' && issue.input === undefined) return fail(missing(path));
+  // Zod 4 does not report `issue.input`, and a missing union-typed value (pin, cc) is an
+  // `invalid_union`: so "missing" is decided by looking the path up in the params themselves.
+  if (valueAt(params, issue.path) === undefined) return fail(missing(path));
   return fail(errors.invalidParameter(path ? `Param ${path} is invalid: ${issue.message}` : issue.message));
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
 }
 
 /** `fields=a,b{c},d` → top-level field names; nested selections are accepted and ignored. */
@@ -74,7 +85,8 @@ export function selectFields<N>(
   const wanted = requested ?? [...defaults];
   const out: Record<string, unknown> = {};
   for (const field of wanted) {
-    const render = renderers[field];
+    // Own keys only: `fields=constructor` or `__proto__` must not reach Object.prototype.
+    const render = Object.hasOwn(renderers, field) ? renderers[field] : undefined;
     if (!render) return fail(errors.nonexistingField(field, nodeType));
     const value = render(node);
     if (value !== undefined) out[field] = value;

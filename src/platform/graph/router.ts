@@ -2,7 +2,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors } from '../../core/errors.js';
 import { unwrap } from '../../core/result.js';
 import type { Clock } from '../../core/clock.js';
+import { LruCache } from '../../core/lru.js';
 import type { Store } from '../../store/database.js';
+import type { AccessTokenRow, GraphNodeKind } from '../../store/schema.js';
 import { nodeKind } from '../accounts/repo.js';
 import { mayAccessNode } from '../auth/access.js';
 import { callerFromToken, extractToken, findToken, requirePermission } from '../auth/tokens.js';
@@ -25,8 +27,12 @@ export interface GraphRouterOptions {
  * the node, checks scope and permission, then calls the edge handler. Every failure is an ApiError,
  * rendered by the app's single error handler.
  */
-export function mountGraphRouter(app: FastifyInstance, options: GraphRouterOptions): void {
+export function mountGraphRouter(app: FastifyInstance, options: GraphRouterOptions): { clearCaches(): void } {
   const table = new Map<string, GraphRoute>();
+  // Hot-path caches. Token rows never change once issued (expiry is still checked on every call
+  // against the cached row); a node id never changes kind. Both are cleared on reset.
+  const tokens = new LruCache<string, AccessTokenRow | undefined>(10_000, 30_000);
+  const kinds = new LruCache<string, GraphNodeKind>(100_000, 10 * 60_000);
   for (const r of options.routes) table.set(key(r.kind, r.method, r.edge), r);
 
   const handler = async (request: FastifyRequest): Promise<unknown> => {
@@ -39,8 +45,17 @@ export function mountGraphRouter(app: FastifyInstance, options: GraphRouterOptio
     delete params['access_token'];
 
     const db = options.store.db;
-    const caller = unwrap(callerFromToken(await findToken(db, token), options.clock.now()));
-    const kind = await nodeKind(db, id);
+    let row = tokens.get(token);
+    if (row === undefined) {
+      row = await findToken(db, token);
+      if (row) tokens.set(token, row);
+    }
+    const caller = unwrap(callerFromToken(row, options.clock.now()));
+    let kind = kinds.get(id);
+    if (kind === undefined) {
+      kind = await nodeKind(db, id);
+      if (kind) kinds.set(id, kind);
+    }
     if (!kind || !(await mayAccessNode(db, caller, kind, id))) throw errors.unsupportedRequest(method, id);
     const graphRoute = table.get(key(kind, method, edge));
     if (!graphRoute) throw edge ? errors.unknownPath(`/${edge}`) : errors.unsupportedRequest(method, id);
@@ -52,6 +67,12 @@ export function mountGraphRouter(app: FastifyInstance, options: GraphRouterOptio
   for (const url of ['/:a', '/:a/:b', '/:a/:b/:c']) {
     app.route({ method: ['GET', 'POST', 'DELETE'], url, handler });
   }
+  return {
+    clearCaches() {
+      tokens.clear();
+      kinds.clear();
+    },
+  };
 }
 
 /** `/{version}/{id}/{edge}`, `/{version}/{id}`, `/{id}/{edge}` or `/{id}`. */

@@ -18,3 +18,6 @@ export const digits = (what: string): z.ZodType<string> =>
     .union([z.string(), z.number().int().nonnegative()])
     .transform(String)
     .pipe(z.string().regex(/^\d{1,15}$/, { message: `must be the ${what} as digits only` }));
+
+/** Callback URLs Meta can call: http(s) only (Meta requires https in production; local rehearsals use http). */
+export const callbackUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });

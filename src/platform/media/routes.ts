@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { errors } from '../../core/errors.js';
 import { unwrap } from '../../core/result.js';
 import type { Store } from '../../store/database.js';
+import { mayAccessNode } from '../auth/access.js';
 import { callerFromToken, extractToken, findToken } from '../auth/tokens.js';
 import type { PlatformContext } from '../context.js';
 import { parseParams } from '../graph/params.js';
@@ -31,8 +32,10 @@ export function mountMediaDownload(app: FastifyInstance, ctx: PlatformContext, s
     const q = request.query as Record<string, string | undefined>;
     const token = extractToken(request.headers.authorization, undefined);
     if (!token) throw errors.missingToken();
-    unwrap(callerFromToken(await findToken(store.db, token), ctx.clock.now()));
-    const media = await downloadMedia(ctx, q['mid'] ?? '', q['ext'] ?? '', q['hash'] ?? '');
+    const caller = unwrap(callerFromToken(await findToken(store.db, token), ctx.clock.now()));
+    const mid = q['mid'] ?? '';
+    // A token only downloads media of WABAs it may see; others look like a dead link.
+    const media = (await mayAccessNode(store.db, caller, 'media', mid)) ? await downloadMedia(ctx, mid, q['ext'] ?? '', q['hash'] ?? '') : undefined;
     if (!media) return reply.code(404).type('text/plain').send('URL signature expired');
     return reply.type(media.mime_type).send(media.data);
   });

@@ -5,7 +5,6 @@ import { unwrap } from '../../core/result.js';
 import type { Media } from '../../store/schema.js';
 import type { PlatformContext } from '../context.js';
 import { findMediaMeta } from '../messages/repo.js';
-import { findPhoneNumber } from '../phone-numbers/repo.js';
 import { checkUpload, MEDIA_TTL_MS, MEDIA_URL_TTL_MS, signMediaUrl } from './domain.js';
 
 export interface UploadInput {
@@ -56,7 +55,8 @@ export async function describeMedia(ctx: PlatformContext, id: string, phoneNumbe
   const meta = await liveMedia(ctx, id, phoneNumberId, 'GET');
   const expires = Math.floor((ctx.clock.now() + MEDIA_URL_TTL_MS) / 1000);
   const url = `${ctx.publicUrl}/lookaside/whatsapp_business/attachments/?mid=${id}&ext=${expires}&hash=${signMediaUrl(ctx.mediaUrlSecret, id, expires)}`;
-  return { messaging_product: 'whatsapp', url, mime_type: meta.mime_type, sha256: meta.sha256, file_size: meta.file_size, id };
+  // file_size is a decimal string on the wire (Meta's OpenAPI schema and example; whatsapp-api-js types it so).
+  return { messaging_product: 'whatsapp', url, mime_type: meta.mime_type, sha256: meta.sha256, file_size: String(meta.file_size), id };
 }
 
 export async function deleteMedia(ctx: PlatformContext, id: string, phoneNumberId: unknown): Promise<{ success: true }> {
@@ -71,8 +71,4 @@ export async function downloadMedia(ctx: PlatformContext, mid: string, ext: stri
   if (!Number.isInteger(expires) || expires * 1000 < ctx.clock.now() || signMediaUrl(ctx.mediaUrlSecret, mid, expires) !== hash) return undefined;
   const row = await ctx.store.db.selectFrom('media').select(['data', 'mime_type', 'deleted_at']).where('id', '=', mid).executeTakeFirst();
   return row && row.deleted_at === null ? row : undefined;
-}
-
-export async function requireNumber(ctx: PlatformContext, id: string): Promise<void> {
-  if (!(await findPhoneNumber(ctx.store.db, id))) throw errors.unsupportedRequest('POST', id);
 }

@@ -1,20 +1,20 @@
 import type { Executor } from '../../store/database.js';
+import { prepared } from '../../store/prepared.js';
 import type { Consumer, Media, Message, Template } from '../../store/schema.js';
 
-export const findConsumer = (db: Executor, waId: string): Promise<Consumer | undefined> =>
-  db.selectFrom('consumers').selectAll().where('wa_id', '=', waId).executeTakeFirst();
+const consumerById = prepared((db, p: { waId: string }) => db.selectFrom('consumers').selectAll().where('wa_id', '=', p.waId));
+
+export const findConsumer = async (db: Executor, waId: string): Promise<Consumer | undefined> => (await consumerById(db, { waId }))[0];
 
 export const findMessage = (db: Executor, id: string): Promise<Message | undefined> =>
   db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
 
+const windowOf = prepared((db, p: { phoneNumberId: string; waId: string }) =>
+  db.selectFrom('service_windows').select('last_inbound_at').where('phone_number_id', '=', p.phoneNumberId).where('wa_id', '=', p.waId),
+);
+
 export async function lastInboundAt(db: Executor, phoneNumberId: string, waId: string): Promise<number | undefined> {
-  const row = await db
-    .selectFrom('service_windows')
-    .select('last_inbound_at')
-    .where('phone_number_id', '=', phoneNumberId)
-    .where('wa_id', '=', waId)
-    .executeTakeFirst();
-  return row?.last_inbound_at;
+  return (await windowOf(db, { phoneNumberId, waId }))[0]?.last_inbound_at;
 }
 
 export async function touchServiceWindow(db: Executor, phoneNumberId: string, waId: string, at: number): Promise<void> {

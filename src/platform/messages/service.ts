@@ -7,6 +7,7 @@ import type { PlatformContext } from '../context.js';
 import { parseParams } from '../graph/params.js';
 import { e164Digits } from '../phone-numbers/domain.js';
 import { findPhoneNumber } from '../phone-numbers/repo.js';
+import type { Notification } from '../webhooks/outbox.js';
 import { statusesValue, type NumberMetadata, type Pricing, type StatusName, type WebhookError } from '../webhooks/cloud-format.js';
 import { checkTemplateSend, deliveryOutcome, normalizeRecipient, pricingFor, SERVICE_WINDOW_MS } from './domain.js';
 import { findConsumer, findMediaMeta, findMessage, findTemplateByName, insertMessage, lastInboundAt, setMessageStatus } from './repo.js';
@@ -38,9 +39,9 @@ export async function sendMessage(ctx: PlatformContext, numberId: string, params
       const template = unwrap(checkTemplateSend(await findTemplateByName(tx, number.waba_id, request.name, request.language.code), request));
       templateCategory = template.category;
     }
-    if ((MEDIA_TYPES as readonly string[]).includes(type)) await checkMediaReference(tx, number, type as MediaType, payload as MediaObject);
-
     const now = ctx.clock.now();
+    if ((MEDIA_TYPES as readonly string[]).includes(type)) await checkMediaReference(tx, number, type as MediaType, payload as MediaObject, now);
+
     const consumer = await findConsumer(tx, waId);
     const last = await lastInboundAt(tx, number.id, waId);
     const windowOpen = last !== undefined && now - last < SERVICE_WINDOW_MS;
@@ -64,9 +65,11 @@ export async function sendMessage(ctx: PlatformContext, numberId: string, params
     };
     await insertMessage(tx, message);
     const pricing = message.pricing === null ? null : (JSON.parse(message.pricing) as Pricing);
-    for (const status of outcome.statuses) {
-      await emitStatus(ctx, tx, number, message, status, now, status === 'failed' ? outcome.error : null, pricing);
-    }
+    await ctx.outbox.enqueueAll(
+      tx,
+      outcome.statuses.map((status) => statusNotification(number, message, status, now, status === 'failed' ? outcome.error : null, pricing)),
+      now,
+    );
     return { messaging_product: 'whatsapp', contacts: [{ input: envelope.to, wa_id: waId }], messages: [{ id }] };
   });
 }
@@ -79,24 +82,22 @@ async function sendableNumber(db: Executor, numberId: string): Promise<PhoneNumb
 }
 
 /** Media ids must be Cloud API uploads of the same WABA (On-Prem ids are not valid here, seed 000). */
-async function checkMediaReference(db: Executor, number: PhoneNumber, type: MediaType, media: MediaObject): Promise<void> {
+async function checkMediaReference(db: Executor, number: PhoneNumber, type: MediaType, media: MediaObject, now: number): Promise<void> {
   if (media.id === undefined) return;
   const meta = await findMediaMeta(db, media.id);
   const owner = meta ? await findPhoneNumber(db, meta.phone_number_id) : undefined;
-  const usable = meta && owner && meta.api === 'cloud' && meta.deleted_at === null && owner.waba_id === number.waba_id;
+  const usable = meta && owner && meta.api === 'cloud' && meta.deleted_at === null && meta.expires_at > now && owner.waba_id === number.waba_id;
   if (!usable) throw errors.invalidParameter(`Param ${type}['id'] is not a valid whatsapp business account media attachment ID`);
 }
 
-async function emitStatus(
-  ctx: PlatformContext,
-  tx: Executor,
+function statusNotification(
   number: PhoneNumber,
   message: Message,
   status: StatusName,
   at: number,
   error: WebhookError | null,
   pricing: Pricing | null,
-): Promise<void> {
+): Notification {
   const value = statusesValue(numberMetadata(number), {
     messageId: message.id,
     status,
@@ -106,7 +107,7 @@ async function emitStatus(
     bizOpaqueCallbackData: message.biz_opaque_callback_data,
     error,
   });
-  await ctx.outbox.enqueue(tx, { wabaId: number.waba_id, phoneNumberId: number.id, field: 'messages', value, phoneOverrideUrl: number.webhook_override_url }, at);
+  return { wabaId: number.waba_id, phoneNumberId: number.id, field: 'messages', value, phoneOverrideUrl: number.webhook_override_url };
 }
 
 async function markRead(ctx: PlatformContext, numberId: string, params: Record<string, unknown>): Promise<{ success: true }> {
@@ -137,7 +138,11 @@ export async function advanceOutboundStatus(ctx: PlatformContext, messageId: str
     const now = ctx.clock.now();
     const steps = status === 'read' && message.status !== 'delivered' ? (['delivered', 'read'] as const) : ([status] as const);
     const pricing = message.pricing === null ? null : (JSON.parse(message.pricing) as Pricing);
-    for (const s of steps) await emitStatus(ctx, tx, number, message, s, now, null, pricing);
+    await ctx.outbox.enqueueAll(
+      tx,
+      steps.map((s) => statusNotification(number, message, s, now, null, pricing)),
+      now,
+    );
     await setMessageStatus(tx, message.id, status, now);
     return { ...message, status, updated_at: now };
   });

@@ -1,9 +1,11 @@
 import type { Executor } from '../../store/database.js';
 import type { DialectCapabilities } from '../../store/dialect.js';
+import { prepared } from '../../store/prepared.js';
 import type { NewPhoneNumber, PhoneNumber, PhoneNumberPatch } from '../../store/schema.js';
 
-export const findPhoneNumber = (db: Executor, id: string): Promise<PhoneNumber | undefined> =>
-  db.selectFrom('phone_numbers').selectAll().where('id', '=', id).executeTakeFirst();
+const phoneById = prepared((db, p: { id: string }) => db.selectFrom('phone_numbers').selectAll().where('id', '=', p.id));
+
+export const findPhoneNumber = async (db: Executor, id: string): Promise<PhoneNumber | undefined> => (await phoneById(db, { id }))[0];
 
 /** Loads a number for update: a row lock where the engine has them; SQLite serialises writers anyway. */
 export function lockPhoneNumber(db: Executor, caps: DialectCapabilities, id: string): Promise<PhoneNumber | undefined> {

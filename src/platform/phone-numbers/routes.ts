@@ -3,12 +3,13 @@ import { errors } from '../../core/errors.js';
 import { unwrap } from '../../core/result.js';
 import { paginate, parseFields, parseParams, selectFields } from '../graph/params.js';
 import { route, type GraphRoute } from '../graph/route.js';
-import { digits, graphBoolean, sixDigitPin } from '../graph/schemas.js';
+import { callbackUrl, digits, graphBoolean, sixDigitPin } from '../graph/schemas.js';
 import type { PlatformContext } from '../context.js';
 import { setPin } from '../registration/service.js';
 import { phoneDefaultFields, phoneFields } from './fields.js';
 import { addPhoneNumber, phoneView, phoneViewsOfWaba } from './service.js';
 import { updatePhoneNumber } from './repo.js';
+import { verifyCallbackUrl } from '../webhooks/verification.js';
 
 const NODE_TYPE = 'WhatsAppBusinessPhoneNumber';
 
@@ -22,7 +23,7 @@ const createSchema = z.object({
 const updateSchema = z
   .object({
     pin: sixDigitPin.optional(),
-    webhook_configuration: z.object({ override_callback_uri: z.url().max(200), verify_token: z.string().optional() }).optional(),
+    webhook_configuration: z.object({ override_callback_uri: callbackUrl.max(200), verify_token: z.string().optional() }).optional(),
   })
   .refine((v) => v.pin !== undefined || v.webhook_configuration !== undefined, { message: 'pin or webhook_configuration is required' });
 
@@ -36,6 +37,9 @@ export function phoneNumberRoutes(ctx: PlatformContext): GraphRoute[] {
     route('waba', 'GET', 'phone_numbers', 'whatsapp_business_management', async (call) => {
       const views = await phoneViewsOfWaba(ctx, call.caller, call.nodeId);
       const requested = parseFields(call.params['fields']);
+      // Checked up front so an unknown field is refused even when the WABA has no numbers.
+      const unknownField = requested?.find((f) => !Object.hasOwn(phoneFields, f));
+      if (unknownField) throw errors.nonexistingField(unknownField, NODE_TYPE);
       const { page, paging } = unwrap(paginate(views.map((v) => ({ id: v.number.id, v })), call.params));
       const data = page.map(({ v }) => unwrap(selectFields(v, requested, phoneDefaultFields, phoneFields, NODE_TYPE)));
       return paging ? { data, paging } : { data };
@@ -53,7 +57,12 @@ export function phoneNumberRoutes(ctx: PlatformContext): GraphRoute[] {
     route('phone_number', 'POST', null, 'whatsapp_business_management', async (call) => {
       const input = unwrap(parseParams(updateSchema, call.params));
       if (input.webhook_configuration) {
-        await updatePhoneNumber(ctx.store.db, call.nodeId, { webhook_override_url: input.webhook_configuration.override_callback_uri });
+        // Like the WABA override, the alternate callback is saved only after the hub.challenge handshake.
+        const { override_callback_uri: uri, verify_token: verifyToken } = input.webhook_configuration;
+        if (verifyToken === undefined) throw errors.requiredParameter('webhook_configuration.verify_token');
+        const failure = await verifyCallbackUrl(uri, verifyToken);
+        if (failure) throw failure;
+        await updatePhoneNumber(ctx.store.db, call.nodeId, { webhook_override_url: uri });
       }
       if (input.pin !== undefined) await setPin(ctx, call.nodeId, input.pin);
       return { success: true };

@@ -36,7 +36,7 @@ export function registrationRoutes(ctx: PlatformContext): GraphRoute[] {
       const input = unwrap(parseParams(registerSchema, call.params));
       // On-Premises backups are decoded by the On-Prem migration (issue 3); until then none is valid.
       if (input.backup) throw errors.invalidParameter('Param backup could not be decrypted with the given password');
-      return register(ctx, call.nodeId, input.pin);
+      return register(ctx, call.nodeId, input.pin, input.data_localization_region);
     }),
     route('phone_number', 'POST', 'deregister', 'whatsapp_business_management', async (call) => deregister(ctx, call.nodeId)),
     route('phone_number', 'POST', 'request_code', 'whatsapp_business_management', async (call) => {

@@ -52,10 +52,12 @@ async function termsAccepted(db: Executor, wabaId: string): Promise<boolean> {
   return false;
 }
 
-export async function register(ctx: PlatformContext, numberId: string, pin: string): Promise<typeof SUCCESS> {
+export async function register(ctx: PlatformContext, numberId: string, pin: string, dataLocalizationRegion?: string): Promise<typeof SUCCESS> {
   await applyDecision(ctx, numberId, async (tx, n, now) => {
     const recent = await countRegistrationEvents(tx, n.id, 'register', now - REGISTER_WINDOW_MS);
-    const d = decideRegister(n, pin, { now, termsAccepted: await termsAccepted(tx, n.waba_id), recentRegistrations: recent, ownershipProvenByBackup: false });
+    const decided = decideRegister(n, pin, { now, termsAccepted: await termsAccepted(tx, n.waba_id), recentRegistrations: recent, ownershipProvenByBackup: false });
+    // Local storage is chosen at registration (deregister, then register again to change it).
+    const d = decided.error ? decided : { patch: { ...decided.patch, data_localization_region: dataLocalizationRegion ?? null } };
     // Meta counts register requests, not successes; a request refused by the limit itself is not one.
     if (d.error?.spec.code !== 133016) await addRegistrationEvent(tx, n.id, 'register', now);
     return d;
@@ -66,7 +68,7 @@ export async function register(ctx: PlatformContext, numberId: string, pin: stri
 export async function deregister(ctx: PlatformContext, numberId: string): Promise<typeof SUCCESS> {
   await applyDecision(ctx, numberId, async (tx, n, now) => {
     const d = decideDeregister(n, await countRegistrationEvents(tx, n.id, 'deregister', now - REGISTER_WINDOW_MS));
-    if (!d.error) await addRegistrationEvent(tx, n.id, 'deregister', now);
+    if (d.error?.spec.code !== 133016) await addRegistrationEvent(tx, n.id, 'deregister', now);
     return d;
   });
   return SUCCESS;

@@ -78,17 +78,21 @@ export interface CloudEvent {
   at: number;
 }
 
-/** Groups events into `entry[]` by WABA; `time` only on Business Management fields, as Meta does. */
+/**
+ * Groups events into `entry[]` by WABA; `time` only on entries with a Business Management field, as
+ * Meta does (from the first such event, also when a `messages` change precedes it in a batch).
+ */
 export function cloudEnvelope(events: readonly CloudEvent[]): Record<string, unknown> {
   const entries = new Map<string, { id: string; time?: number; changes: { value: unknown; field: string }[] }>();
   for (const e of events) {
     let entry = entries.get(e.wabaId);
     if (!entry) {
       entry = { id: e.wabaId, changes: [] };
-      if (e.field !== 'messages') entry.time = Math.floor(e.at / 1000);
       entries.set(e.wabaId, entry);
     }
+    if (e.field !== 'messages' && entry.time === undefined) entry.time = Math.floor(e.at / 1000);
     entry.changes.push({ value: e.value, field: e.field });
   }
-  return { object: 'whatsapp_business_account', entry: [...entries.values()] };
+  const entry = [...entries.values()].map(({ id, time, changes }) => (time === undefined ? { id, changes } : { id, time, changes }));
+  return { object: 'whatsapp_business_account', entry };
 }

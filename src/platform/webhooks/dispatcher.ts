@@ -2,6 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Store } from '../../store/database.js';
 import type { WebhookEvent } from '../../store/schema.js';
 import { cloudEnvelope } from './cloud-format.js';
+import { postJson } from './http-post.js';
 import type { Outbox } from './outbox.js';
 import { serializeWebhookBody, signatureHeader } from './signature.js';
 
@@ -10,6 +11,8 @@ export interface DispatcherOptions {
   maxBatch: number;
   /** Parallel delivery lanes per target URL (a number's events always use the same lane). */
   concurrency: number;
+  /** Most events claimed per round. */
+  claimLimit: number;
   pollMs: number;
   retryBaseMs: number;
   retryMaxMs: number;
@@ -20,13 +23,25 @@ export interface DispatcherOptions {
 
 export const defaultDispatcherOptions: DispatcherOptions = {
   maxBatch: 1,
-  concurrency: 16,
+  concurrency: 32,
+  claimLimit: 512,
   pollMs: 250,
   retryBaseMs: 1000,
   retryMaxMs: 15 * 60 * 1000,
   maxAgeMs: 7 * 24 * 60 * 60 * 1000,
   timeoutMs: 10_000,
 };
+
+interface Attempt {
+  events: WebhookEvent[];
+  started: number;
+  durationMs: number;
+  body: string;
+  signature: string;
+  httpStatus: number | null;
+  error: string | null;
+  snippet: string | null;
+}
 
 /** Capped exponential backoff: base·2^(attempt-1), at most `max`. */
 export function retryDelay(attempt: number, baseMs: number, maxMs: number): number {
@@ -129,7 +144,7 @@ export class WebhookDispatcher {
   /** One round: claim due events, deliver them grouped by target. Returns how many were attempted. */
   async deliverDue(): Promise<number> {
     const now = this.clock.now();
-    const limit = this.options.maxBatch * this.options.concurrency;
+    const limit = this.options.claimLimit;
     const due = await this.store.transaction(async (tx) => {
       const rows = await tx
         .selectFrom('webhook_events')
@@ -156,15 +171,18 @@ export class WebhookDispatcher {
     if (due.length === 0) return 0;
 
     const secrets = await this.appSecrets([...new Set(due.map((e) => e.app_id))]);
-    await Promise.all([...lanes(due, this.options.concurrency).values()].map((lane) => this.deliverLane(lane, secrets)));
+    const attempts = (await Promise.all([...lanes(due, this.options.concurrency).values()].map((lane) => this.deliverLane(lane, secrets)))).flat();
+    await this.record(attempts);
     return due.length;
   }
 
   /** A lane is sequential (so one number's events keep their order); lanes run in parallel. */
-  private async deliverLane(events: WebhookEvent[], secrets: Map<string, string>): Promise<void> {
+  private async deliverLane(events: WebhookEvent[], secrets: Map<string, string>): Promise<Attempt[]> {
+    const attempts: Attempt[] = [];
     for (let i = 0; i < events.length; i += this.options.maxBatch) {
-      await this.deliverBatch(events.slice(i, i + this.options.maxBatch), secrets);
+      attempts.push(await this.deliverBatch(events.slice(i, i + this.options.maxBatch), secrets));
     }
+    return attempts;
   }
 
   private async appSecrets(appIds: string[]): Promise<Map<string, string>> {
@@ -172,9 +190,8 @@ export class WebhookDispatcher {
     return new Map(rows.map((r) => [r.id, r.app_secret]));
   }
 
-  private async deliverBatch(events: WebhookEvent[], secrets: Map<string, string>): Promise<void> {
-    const first = events[0];
-    if (!first) return;
+  private async deliverBatch(events: WebhookEvent[], secrets: Map<string, string>): Promise<Attempt> {
+    const first = events[0] as WebhookEvent;
     const body = serializeWebhookBody(
       cloudEnvelope(events.map((e) => ({ wabaId: e.waba_id, field: e.field, value: JSON.parse(e.value) as unknown, at: e.created_at }))),
     );
@@ -185,63 +202,58 @@ export class WebhookDispatcher {
     let error: string | null = null;
     let snippet: string | null = null;
     try {
-      const res = await fetch(first.target_url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature, 'user-agent': 'facebookexternalua' },
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
+      const res = await postJson(first.target_url, body, { 'x-hub-signature-256': signature, 'user-agent': 'facebookexternalua' }, this.options.timeoutMs);
       httpStatus = res.status;
-      snippet = (await res.text()).slice(0, 500);
-      if (!res.ok) error = `HTTP ${res.status}`;
+      snippet = res.snippet;
+      if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
     } catch (err) {
       error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     }
-    await this.record(events, { started, durationMs: Math.round(performance.now() - t0), body, signature, httpStatus, error, snippet });
+    return { events, started, durationMs: Math.round(performance.now() - t0), body, signature, httpStatus, error, snippet };
   }
 
-  private async record(
-    events: WebhookEvent[],
-    a: { started: number; durationMs: number; body: string; signature: string; httpStatus: number | null; error: string | null; snippet: string | null },
-  ): Promise<void> {
-    const first = events[0];
-    if (!first) return;
-    const ids = events.map((e) => e.id);
+  /** Writes a round's attempts and their outcomes in one transaction. */
+  private async record(attempts: readonly Attempt[]): Promise<void> {
     const now = this.clock.now();
     await this.store.transaction(async (tx) => {
       await tx
         .insertInto('webhook_attempts')
-        .values({
-          app_id: first.app_id,
-          event_ids: JSON.stringify(ids),
-          url: first.target_url,
-          payload: a.body,
-          signature: a.signature,
-          started_at: a.started,
-          duration_ms: a.durationMs,
-          http_status: a.httpStatus,
-          error: a.error,
-          response_snippet: a.snippet,
-        })
+        .values(
+          attempts.map((a) => ({
+            app_id: a.events[0]?.app_id ?? '',
+            event_ids: JSON.stringify(a.events.map((e) => e.id)),
+            url: a.events[0]?.target_url ?? '',
+            payload: a.body,
+            signature: a.signature,
+            started_at: a.started,
+            duration_ms: a.durationMs,
+            http_status: a.httpStatus,
+            error: a.error,
+            response_snippet: a.snippet,
+          })),
+        )
         .execute();
-      if (a.error === null) {
-        await tx.updateTable('webhook_events').set({ status: 'delivered', delivered_at: now, lease_until: null }).where('id', 'in', ids).execute();
-        return;
+      const delivered = attempts.filter((a) => a.error === null).flatMap((a) => a.events.map((e) => e.id));
+      if (delivered.length > 0) {
+        await tx.updateTable('webhook_events').set({ status: 'delivered', delivered_at: now, lease_until: null }).where('id', 'in', delivered).execute();
       }
-      for (const e of events) {
-        const attempts = e.attempts + 1;
-        const dead = now - e.created_at >= this.options.maxAgeMs;
-        await tx
-          .updateTable('webhook_events')
-          .set({
-            attempts,
-            status: dead ? 'dead' : 'pending',
-            next_attempt_at: now + retryDelay(attempts, this.options.retryBaseMs, this.options.retryMaxMs),
-            lease_until: null,
-            last_error: a.error,
-          })
-          .where('id', '=', e.id)
-          .execute();
+      for (const a of attempts) {
+        if (a.error === null) continue;
+        for (const e of a.events) {
+          const attemptNo = e.attempts + 1;
+          const dead = now - e.created_at >= this.options.maxAgeMs;
+          await tx
+            .updateTable('webhook_events')
+            .set({
+              attempts: attemptNo,
+              status: dead ? 'dead' : 'pending',
+              next_attempt_at: now + retryDelay(attemptNo, this.options.retryBaseMs, this.options.retryMaxMs),
+              lease_until: null,
+              last_error: a.error,
+            })
+            .where('id', '=', e.id)
+            .execute();
+        }
       }
     });
   }

@@ -1,5 +1,5 @@
 import type { Executor } from '../../store/database.js';
-import { subscriptionsOf } from '../accounts/repo.js';
+import { subscriptionsOf, type Subscription } from '../accounts/repo.js';
 
 /** A notification about one WABA, fanned out to every subscribed app that listens to its field. */
 export interface Notification {
@@ -25,31 +25,43 @@ export class Outbox {
     return () => this.listeners.delete(listener);
   }
 
-  async enqueue(db: Executor, n: Notification, now: number): Promise<number> {
-    const subscriptions = await subscriptionsOf(db, n.wabaId);
+  enqueue(db: Executor, n: Notification, now: number): Promise<number> {
+    return this.enqueueAll(db, [n], now);
+  }
+
+  /** Several notifications (e.g. "sent" then "delivered") in order, one subscription lookup per WABA. */
+  async enqueueAll(db: Executor, notifications: readonly Notification[], now: number): Promise<number> {
+    const subscriptionsByWaba = new Map<string, Subscription[]>();
     const rows = [];
-    const value = JSON.stringify(n.value);
-    for (const { app, overrideCallbackUri } of subscriptions) {
-      const fields = JSON.parse(app.subscribed_fields) as string[];
-      if (!fields.includes(n.field)) continue;
-      const target = n.field === 'messages' ? (n.phoneOverrideUrl ?? overrideCallbackUri ?? app.callback_url) : app.callback_url;
-      if (!target) continue;
-      rows.push({
-        app_id: app.id,
-        waba_id: n.wabaId,
-        phone_number_id: n.phoneNumberId,
-        format: 'cloud',
-        field: n.field,
-        value,
-        target_url: target,
-        status: 'pending' as const,
-        attempts: 0,
-        next_attempt_at: now,
-        lease_until: null,
-        last_error: null,
-        created_at: now,
-        delivered_at: null,
-      });
+    for (const n of notifications) {
+      let subscriptions = subscriptionsByWaba.get(n.wabaId);
+      if (!subscriptions) {
+        subscriptions = await subscriptionsOf(db, n.wabaId);
+        subscriptionsByWaba.set(n.wabaId, subscriptions);
+      }
+      const value = JSON.stringify(n.value);
+      for (const { app, overrideCallbackUri } of subscriptions) {
+        const fields = JSON.parse(app.subscribed_fields) as string[];
+        if (!fields.includes(n.field)) continue;
+        const target = n.field === 'messages' ? (n.phoneOverrideUrl ?? overrideCallbackUri ?? app.callback_url) : app.callback_url;
+        if (!target) continue;
+        rows.push({
+          app_id: app.id,
+          waba_id: n.wabaId,
+          phone_number_id: n.phoneNumberId,
+          format: 'cloud',
+          field: n.field,
+          value,
+          target_url: target,
+          status: 'pending' as const,
+          attempts: 0,
+          next_attempt_at: now,
+          lease_until: null,
+          last_error: null,
+          created_at: now,
+          delivered_at: null,
+        });
+      }
     }
     if (rows.length > 0) {
       await db.insertInto('webhook_events').values(rows).execute();

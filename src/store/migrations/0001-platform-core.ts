@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DialectCapabilities } from '../dialect.js';
 
 /** Platform core: accounts, numbers, tokens, messages, media, templates, webhook outbox. */
@@ -218,7 +218,8 @@ export async function up(db: Kysely<unknown>, caps: DialectCapabilities): Promis
     .addColumn('created_at', ms, (c) => c.notNull())
     .addColumn('delivered_at', ms)
     .execute();
-  await s.createIndex('webhook_events_due_idx').on('webhook_events').columns(['status', 'next_attempt_at']).execute();
+  // The dispatcher scans pending events in id order; delivered ones drop out of this partial index.
+  await s.createIndex('webhook_events_pending_idx').on('webhook_events').column('id').where(sql.ref('status'), '=', 'pending').execute();
 
   await caps
     .addSerialId(s.createTable('webhook_attempts'))

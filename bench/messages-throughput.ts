@@ -1,0 +1,179 @@
+/**
+ * Benchmark: POST /{PHONE_NUMBER_ID}/messages throughput, with every status webhook delivered to a
+ * local receiver. The platform runs as its own process (built `dist/main.js`, fresh SQLite file);
+ * load comes from autocannon in this process; the receiver also lives here.
+ *
+ *   npm run build && npx tsx bench/messages-throughput.ts [--duration 10] [--connections 64] [--webhook-batch 1]
+ *
+ * Prints requests/s, latency p50/p99, non-2xx count, and webhook deliveries/s (events delivered
+ * divided by the time from the first request until the last event arrived).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+// @ts-expect-error autocannon ships no type declarations
+import autocannon from 'autocannon';
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '64' },
+    'webhook-batch': { type: 'string', default: '1' },
+    numbers: { type: 'string', default: '8' },
+  },
+});
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+const numberCount = Number(values.numbers);
+
+async function startPlatform(dbPath: string, batch: string): Promise<{ child: ChildProcess; base: string }> {
+  const nodeArgs = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/main.js', '--port', '0', '--db', dbPath, '--no-seed', '--webhook-batch', batch], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /Control API \(emulator only\):\s+(http:\/\/[^\s]+)\/_switchboard\//.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`platform exited with ${String(code)}`)));
+  });
+  return { child, base };
+}
+
+async function call<T>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<T> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await res.json()) as T;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function main(): Promise<void> {
+  let delivered = 0;
+  let posts = 0;
+  let lastDeliveryAt = 0;
+  let duplicates = 0;
+  const seen = new Set<string>();
+  const receiver = createServer((req, res) => {
+    if (req.method === 'GET') {
+      res.end(new URL(req.url ?? '/', 'http://x').searchParams.get('hub.challenge') ?? '');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { entry: { changes: { value: { statuses?: { id: string; status: string }[] } }[] }[] };
+      posts += 1;
+      for (const change of body.entry.flatMap((e) => e.changes)) {
+        delivered += 1;
+        for (const s of change.value.statuses ?? []) {
+          const key = `${s.id} ${s.status}`;
+          if (seen.has(key)) duplicates += 1;
+          seen.add(key);
+        }
+      }
+      lastDeliveryAt = performance.now();
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
+  const { child, base } = await startPlatform(join(dir, 'bench.sqlite'), values['webhook-batch'] ?? '1');
+  try {
+    const partner = await call<{ id: string }>(base, 'POST', '/_switchboard/businesses', { name: 'Bench Partner' });
+    const waba = await call<{ id: string }>(base, 'POST', '/_switchboard/wabas', { name: 'Bench WABA', owner_business_id: partner.id });
+    const app = await call<{ id: string }>(base, 'POST', '/_switchboard/apps', { name: 'Bench App', business_id: partner.id, callback_url: hook, verify_token: 'x' });
+    await call(base, 'POST', `/_switchboard/wabas/${waba.id}/subscribed_apps/${app.id}`);
+    const { access_token: token } = await call<{ access_token: string }>(base, 'POST', '/_switchboard/tokens', { app_id: app.id, business_ids: [partner.id] });
+    const numbers: string[] = [];
+    for (let i = 0; i < numberCount; i++) {
+      const n = await call<{ id: string }>(base, 'POST', '/_switchboard/phone-numbers', {
+        waba_id: waba.id,
+        cc: '1',
+        phone_number: `55500${String(i).padStart(5, '0')}`,
+        verified_name: 'Bench Shop',
+        register_pin: '123456',
+        throughput_level: 'HIGH',
+      });
+      numbers.push(n.id);
+      await call(base, 'POST', '/_switchboard/inbound', { phone_number_id: n.id, from: '16505550000', text: { body: 'hi' } });
+    }
+    // Let the seeding webhooks drain before measuring.
+    await new Promise((r) => setTimeout(r, 500));
+    delivered = 0;
+    posts = 0;
+
+    const body = JSON.stringify({ messaging_product: 'whatsapp', to: '16505550000', type: 'text', text: { body: 'benchmark message' } });
+    const t0 = performance.now();
+    let next = 0;
+    const result = (await autocannon({
+      url: base,
+      connections,
+      duration,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/v23.0/${numbers[next++ % numbers.length] ?? ''}/messages` }),
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body,
+        },
+      ],
+    })) as AutocannonResult;
+    const accepted = result.requests.total - result.non2xx;
+    const expectedEvents = accepted * 2; // sent + delivered per message
+    const deadline = performance.now() + 120_000;
+    while (delivered < expectedEvents && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    // autocannon stops counting at its deadline with requests still in flight: wait for quiet too.
+    while (performance.now() - lastDeliveryAt < 1000 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const deliverySeconds = (lastDeliveryAt - t0) / 1000;
+
+    const report = {
+      benchmark: 'POST /messages with webhook delivery',
+      connections,
+      duration_s: duration,
+      webhook_batch: Number(values['webhook-batch']),
+      numbers: numberCount,
+      requests_per_s: Math.round(result.requests.average),
+      requests_total: result.requests.total,
+      latency_p50_ms: result.latency.p50,
+      latency_p99_ms: result.latency.p99,
+      non_2xx: result.non2xx,
+      errors: result.errors + result.timeouts,
+      webhook_events_expected_at_least: expectedEvents,
+      webhook_events_delivered: delivered,
+      webhook_posts: posts,
+      webhook_duplicates: duplicates,
+      webhook_events_per_s: Math.round(delivered / deliverySeconds),
+      all_delivered_after_s: Number(deliverySeconds.toFixed(2)),
+    };
+    console.log(JSON.stringify(report, null, 2));
+  } finally {
+    child.kill('SIGTERM');
+    receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
