@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type SqliteDatabase, type Transaction } from 'kysely';
+import { GroupCommit } from './group-commit.js';
 import { sqliteCapabilities, type DialectCapabilities } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -14,7 +15,10 @@ export type Executor = Kysely<Database>;
 export interface Store {
   readonly db: Db;
   readonly caps: DialectCapabilities;
-  /** Runs `work` in one transaction: all of it lands, or none of it. */
+  /**
+   * Runs `work` in one transaction: all of it lands, or none of it. Concurrent transactions may share
+   * one commit (see group-commit.ts); `work` must not open another transaction.
+   */
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -29,10 +33,11 @@ export async function openSqliteStore(path: string): Promise<Store> {
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrate(db, sqliteCapabilities);
+  const groupCommit = new GroupCommit(db);
   return {
     db,
     caps: sqliteCapabilities,
-    transaction: (work) => db.transaction().execute((tx) => work(tx)),
+    transaction: (work) => groupCommit.run(work),
     close: () => db.destroy(),
   };
 }

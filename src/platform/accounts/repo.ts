@@ -20,6 +20,28 @@ export const findWaba = (db: Executor, id: string): Promise<Waba | undefined> =>
 export const findApp = (db: Executor, id: string): Promise<App | undefined> =>
   db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
 
+/** What the outbox needs to fan a notification out: no names, no secrets. */
+export interface SubscriptionTarget {
+  appId: string;
+  subscribedFields: string;
+  callbackUrl: string | null;
+  overrideCallbackUri: string | null;
+}
+
+const subscriptionTargetRows = prepared((db, p: { wabaId: string }) =>
+  db
+    .selectFrom('waba_subscriptions')
+    .innerJoin('apps', 'apps.id', 'waba_subscriptions.app_id')
+    .select(['apps.id', 'apps.subscribed_fields', 'apps.callback_url', 'waba_subscriptions.override_callback_uri'])
+    .where('waba_subscriptions.waba_id', '=', p.wabaId)
+    .orderBy('waba_subscriptions.created_at'),
+);
+
+export async function subscriptionTargets(db: Executor, wabaId: string): Promise<SubscriptionTarget[]> {
+  const rows = await subscriptionTargetRows(db, { wabaId });
+  return rows.map((r) => ({ appId: r.id, subscribedFields: r.subscribed_fields, callbackUrl: r.callback_url, overrideCallbackUri: r.override_callback_uri }));
+}
+
 export interface Subscription {
   app: App;
   overrideCallbackUri: string | null;

@@ -3,7 +3,15 @@ import type { GraphNodeKind, Waba } from '../../store/schema.js';
 import { prepared } from '../../store/prepared.js';
 import type { Caller } from './tokens.js';
 
-const phoneWaba = prepared((db, p: { id: string }) => db.selectFrom('phone_numbers').select('waba_id').where('id', '=', p.id));
+/** The hottest access check (every send): number → its WABA's owners, in one query. */
+const phoneWabaOwners = prepared((db, p: { id: string }) =>
+  db
+    .selectFrom('phone_numbers')
+    .innerJoin('wabas', 'wabas.id', 'phone_numbers.waba_id')
+    .select(['wabas.id', 'wabas.owner_business_id', 'wabas.partner_business_id'])
+    .where('phone_numbers.id', '=', p.id)
+    .where('wabas.deleted_at', 'is', null),
+);
 const wabaOwners = prepared((db, p: { id: string }) =>
   db.selectFrom('wabas').select(['id', 'owner_business_id', 'partner_business_id']).where('id', '=', p.id).where('deleted_at', 'is', null),
 );
@@ -25,8 +33,6 @@ async function owningWabaId(db: Executor, kind: GraphNodeKind, id: string): Prom
   switch (kind) {
     case 'waba':
       return id;
-    case 'phone_number':
-      return (await phoneWaba(db, { id }))[0]?.waba_id;
     case 'template':
       return (await db.selectFrom('templates').select('waba_id').where('id', '=', id).executeTakeFirst())?.waba_id;
     case 'media': {
@@ -48,6 +54,10 @@ export async function mayAccessNode(db: Executor, caller: Caller, kind: GraphNod
   if (kind === 'app') {
     const app = await db.selectFrom('apps').select('business_id').where('id', '=', id).executeTakeFirst();
     return app !== undefined && (caller.appId === id || caller.businessIds.has(app.business_id));
+  }
+  if (kind === 'phone_number') {
+    const [waba] = await phoneWabaOwners(db, { id });
+    return waba !== undefined && mayAccessWaba(caller, waba);
   }
   const wabaId = await owningWabaId(db, kind, id);
   if (!wabaId) return false;

@@ -6,7 +6,7 @@ import type { Message, PhoneNumber } from '../../store/schema.js';
 import type { PlatformContext } from '../context.js';
 import { parseParams } from '../graph/params.js';
 import { e164Digits } from '../phone-numbers/domain.js';
-import { findPhoneNumber } from '../phone-numbers/repo.js';
+import { findPhoneNumber, findSendingNumber, type SendingNumber } from '../phone-numbers/repo.js';
 import type { Notification } from '../webhooks/outbox.js';
 import { statusesValue, type NumberMetadata, type Pricing, type StatusName, type WebhookError } from '../webhooks/cloud-format.js';
 import { checkTemplateSend, deliveryOutcome, normalizeRecipient, pricingFor, SERVICE_WINDOW_MS } from './domain.js';
@@ -20,7 +20,7 @@ export interface SendResponse {
   [key: string]: unknown;
 }
 
-export const numberMetadata = (n: PhoneNumber): NumberMetadata => ({ display_phone_number: e164Digits(n), phone_number_id: n.id });
+export const numberMetadata = (n: Pick<PhoneNumber, 'id' | 'cc' | 'number'>): NumberMetadata => ({ display_phone_number: e164Digits(n), phone_number_id: n.id });
 
 /** `POST /{PHONE_NUMBER_ID}/messages`: validates, accepts, and schedules the status webhooks. */
 export async function sendMessage(ctx: PlatformContext, numberId: string, params: Record<string, unknown>): Promise<SendResponse | { success: true }> {
@@ -74,15 +74,15 @@ export async function sendMessage(ctx: PlatformContext, numberId: string, params
   });
 }
 
-async function sendableNumber(db: Executor, numberId: string): Promise<PhoneNumber> {
-  const number = await findPhoneNumber(db, numberId);
+async function sendableNumber(db: Executor, numberId: string): Promise<SendingNumber> {
+  const number = await findSendingNumber(db, numberId);
   if (!number) throw errors.unsupportedRequest('POST', numberId);
   if (number.api !== 'cloud') throw errors.accountNotRegistered();
   return number;
 }
 
 /** Media ids must be Cloud API uploads of the same WABA (On-Prem ids are not valid here, seed 000). */
-async function checkMediaReference(db: Executor, number: PhoneNumber, type: MediaType, media: MediaObject, now: number): Promise<void> {
+async function checkMediaReference(db: Executor, number: SendingNumber, type: MediaType, media: MediaObject, now: number): Promise<void> {
   if (media.id === undefined) return;
   const meta = await findMediaMeta(db, media.id);
   const owner = meta ? await findPhoneNumber(db, meta.phone_number_id) : undefined;
@@ -91,7 +91,7 @@ async function checkMediaReference(db: Executor, number: PhoneNumber, type: Medi
 }
 
 function statusNotification(
-  number: PhoneNumber,
+  number: SendingNumber,
   message: Message,
   status: StatusName,
   at: number,

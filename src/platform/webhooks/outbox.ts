@@ -1,5 +1,5 @@
 import type { Executor } from '../../store/database.js';
-import { subscriptionsOf, type Subscription } from '../accounts/repo.js';
+import { subscriptionTargets, type SubscriptionTarget } from '../accounts/repo.js';
 
 /** A notification about one WABA, fanned out to every subscribed app that listens to its field. */
 export interface Notification {
@@ -31,22 +31,22 @@ export class Outbox {
 
   /** Several notifications (e.g. "sent" then "delivered") in order, one subscription lookup per WABA. */
   async enqueueAll(db: Executor, notifications: readonly Notification[], now: number): Promise<number> {
-    const subscriptionsByWaba = new Map<string, Subscription[]>();
+    const subscriptionsByWaba = new Map<string, SubscriptionTarget[]>();
     const rows = [];
     for (const n of notifications) {
       let subscriptions = subscriptionsByWaba.get(n.wabaId);
       if (!subscriptions) {
-        subscriptions = await subscriptionsOf(db, n.wabaId);
+        subscriptions = await subscriptionTargets(db, n.wabaId);
         subscriptionsByWaba.set(n.wabaId, subscriptions);
       }
       const value = JSON.stringify(n.value);
-      for (const { app, overrideCallbackUri } of subscriptions) {
-        const fields = JSON.parse(app.subscribed_fields) as string[];
+      for (const { appId, subscribedFields, callbackUrl, overrideCallbackUri } of subscriptions) {
+        const fields = JSON.parse(subscribedFields) as string[];
         if (!fields.includes(n.field)) continue;
-        const target = n.field === 'messages' ? (n.phoneOverrideUrl ?? overrideCallbackUri ?? app.callback_url) : app.callback_url;
+        const target = n.field === 'messages' ? (n.phoneOverrideUrl ?? overrideCallbackUri ?? callbackUrl) : callbackUrl;
         if (!target) continue;
         rows.push({
-          app_id: app.id,
+          app_id: appId,
           waba_id: n.wabaId,
           phone_number_id: n.phoneNumberId,
           format: 'cloud',
