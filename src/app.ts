@@ -2,7 +2,8 @@ import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { ControllableClock } from './core/clock.js';
-import { ApiError, errors } from './core/errors.js';
+import { errors, type ApiError } from './core/errors.js';
+import { internalError, toApiError } from './platform/http-errors.js';
 import { newSecret } from './core/ids.js';
 import type { PlatformConfig } from './config.js';
 import { loadClockOffset } from './control/inspect.js';
@@ -17,6 +18,8 @@ import { messageRoutes } from './platform/messages/routes.js';
 import { phoneNumberRoutes } from './platform/phone-numbers/routes.js';
 import { registrationRoutes } from './platform/registration/routes.js';
 import { templateRoutes } from './platform/templates/routes.js';
+import { mountOnpremApi } from './platform/onprem/routes.js';
+import { loadDowntime } from './control/inspect.js';
 import { WebhookDispatcher } from './platform/webhooks/dispatcher.js';
 import { Outbox } from './platform/webhooks/outbox.js';
 import { openSqliteStore, type Store } from './store/database.js';
@@ -53,6 +56,8 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
     outbox,
     publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
     mediaUrlSecret: await installationSecret(store, 'media_url_secret'),
+    certSecret: await installationSecret(store, 'cert_secret'),
+    settings: { downtimeMs: await loadDowntime(store, config.downtimeMs) },
   };
   const dispatcher = new WebhookDispatcher(store, clock, outbox, config.webhooks);
 
@@ -71,6 +76,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
   });
   mountControlApi(http, { ctx, clock, dispatcher, onReset: graph.clearCaches });
   mountMediaDownload(http, ctx, store);
+  await mountOnpremApi(http, ctx);
 
   return {
     http,
@@ -135,27 +141,3 @@ function installErrorHandling(http: FastifyInstance): void {
   });
 }
 
-const internalError = errors.internal();
-
-function toApiError(err: FastifyError | ApiError, bodyLimit: number): ApiError {
-  if (err instanceof ApiError) return err;
-  switch (err.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      // Fastify's message carries no number; the limit is the route's (or the server's) body limit.
-      return errors.bodyTooLarge(bodyLimit);
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return errors.invalidParameter(`Unsupported Content-Type: use application/json, application/x-www-form-urlencoded or multipart/form-data`);
-    case 'FST_REQ_FILE_TOO_LARGE':
-      return errors.mediaUploadError('The uploaded file is larger than the largest supported media size.');
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
-    case 'FST_PARTS_LIMIT':
-    case 'FST_FILES_LIMIT':
-    case 'FST_FIELDS_LIMIT':
-    case 'FST_PROTO_VIOLATION':
-      return errors.invalidParameter(err.message);
-  }
-  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return errors.invalidParameter(err.message);
-  return internalError;
-}

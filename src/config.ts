@@ -16,9 +16,13 @@ export interface PlatformConfig {
   bodyLimitBytes: number;
   maxUploadBytes: number;
   webhooks: DispatcherOptions;
+  /** Default downtime of an API-to-API migration (changeable at run time via the control API). */
+  downtimeMs: number;
 }
 
 export const DEFAULT_PORT = 4780;
+/** "Downtime ... should only last a few seconds" (seeds 000, 001). */
+export const DEFAULT_DOWNTIME_MS = 3000;
 
 export const HELP = `Usage: switchboard-platform [options]
 
@@ -31,6 +35,7 @@ Options (each also settable by the environment variable shown):
   --public-url <url>   base URL clients reach us at  SWITCHBOARD_PUBLIC_URL
   --no-seed            do not seed demo data into an empty database   SWITCHBOARD_SEED=0
   --webhook-batch <n>  most events per webhook POST  SWITCHBOARD_WEBHOOK_BATCH (default ${defaultDispatcherOptions.maxBatch})
+  --downtime-ms <n>    API-to-API migration downtime SWITCHBOARD_DOWNTIME_MS   (default ${DEFAULT_DOWNTIME_MS}; 0 allowed)
   --help               print this help
 `;
 
@@ -44,6 +49,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
       'public-url': { type: 'string' },
       'no-seed': { type: 'boolean' },
       'webhook-batch': { type: 'string' },
+      'downtime-ms': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -53,6 +59,8 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${String(values.port ?? env['SWITCHBOARD_PORT'])}`);
   const batch = Number(values['webhook-batch'] ?? env['SWITCHBOARD_WEBHOOK_BATCH'] ?? defaultDispatcherOptions.maxBatch);
   if (!Number.isInteger(batch) || batch < 1 || batch > 1000) throw new Error('webhook batch must be an integer from 1 to 1000');
+  const downtimeMs = Number(values['downtime-ms'] ?? env['SWITCHBOARD_DOWNTIME_MS'] ?? DEFAULT_DOWNTIME_MS);
+  if (!Number.isInteger(downtimeMs) || downtimeMs < 0 || downtimeMs > 60_000) throw new Error('downtime must be an integer number of milliseconds from 0 to 60000');
   const db = values.db ?? env['SWITCHBOARD_DB'] ?? './data/switchboard.sqlite';
   return {
     host: values.host ?? env['SWITCHBOARD_HOST'] ?? '127.0.0.1',
@@ -64,5 +72,6 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     bodyLimitBytes: 5 * 1024 * 1024,
     maxUploadBytes: 100 * 1024 * 1024,
     webhooks: { ...defaultDispatcherOptions, maxBatch: batch },
+    downtimeMs,
   };
 }

@@ -106,6 +106,25 @@ export async function listSink(db: Executor, sink: string, query: unknown): Prom
 }
 
 const CLOCK_KEY = 'clock_offset_ms';
+const DOWNTIME_KEY = 'downtime_ms';
+
+export async function loadDowntime(store: { db: Executor }, fallback: number): Promise<number> {
+  const row = await store.db.selectFrom('settings').select('value').where('key', '=', DOWNTIME_KEY).executeTakeFirst();
+  return row ? Number(row.value) : fallback;
+}
+
+export async function saveDowntime(db: Executor, ms: number): Promise<void> {
+  await db.insertInto('settings').values({ key: DOWNTIME_KEY, value: String(ms) }).onConflict((oc) => oc.column('key').doUpdateSet({ value: String(ms) })).execute();
+}
+
+/** Inbound messages dropped during migration downtime (or to unregistered numbers). */
+export async function listDrops(db: Executor, query: unknown): Promise<{ data: unknown[] }> {
+  let s = db.selectFrom('inbound_drops').selectAll().orderBy('id', 'desc').limit(limitOf(query));
+  const number = q(query, 'phone_number_id');
+  if (number) s = s.where('phone_number_id', '=', number);
+  const rows = await s.execute();
+  return { data: rows.map((r) => ({ ...r, message: JSON.parse(r.message) as unknown })) };
+}
 
 export async function loadClockOffset(db: Executor): Promise<number> {
   const row = await db.selectFrom('settings').select('value').where('key', '=', CLOCK_KEY).executeTakeFirst();
@@ -119,6 +138,9 @@ export async function saveClockOffset(db: Executor, offset: number): Promise<voi
 /** Empties every table but the installation secrets, in dependency order. */
 export async function resetAll(db: Executor): Promise<void> {
   const tables = [
+    'inbound_drops',
+    'onprem_tokens',
+    'onprem_deployments',
     'webhook_attempts',
     'webhook_events',
     'sink_requests',
@@ -138,5 +160,5 @@ export async function resetAll(db: Executor): Promise<void> {
     'graph_nodes',
   ] as const;
   for (const t of tables) await db.deleteFrom(t).execute();
-  await db.deleteFrom('settings').where('key', 'in', ['demo', CLOCK_KEY]).execute();
+  await db.deleteFrom('settings').where('key', 'in', ['demo', CLOCK_KEY, DOWNTIME_KEY]).execute();
 }

@@ -19,7 +19,11 @@ import { setTemplateStatus } from '../platform/templates/service.js';
 import type { WebhookDispatcher } from '../platform/webhooks/dispatcher.js';
 import { deliverPendingTo, approveDisplayName, requestDisplayNameChange } from './simulate.js';
 import { loadDemo, seedDemo } from './seed.js';
-import { inspectDeliveries, inspectDelivery, listCodes, listMessages, listSink, recordSink, resetAll, saveClockOffset, overview } from './inspect.js';
+import { createDeployment, gatewayStatusOf } from '../platform/onprem/service.js';
+import { findDeployment } from '../platform/onprem/repo.js';
+import { certificateOf } from '../platform/onprem/cert.js';
+import type { OnpremDeployment } from '../store/schema.js';
+import { inspectDeliveries, listDrops, saveDowntime, inspectDelivery, listCodes, listMessages, listSink, recordSink, resetAll, saveClockOffset, overview } from './inspect.js';
 
 export const CONTROL_PREFIX = '/_switchboard';
 
@@ -327,6 +331,41 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
   });
 
   app.get(`${p}/code-inbox`, async (req) => listCodes(db, req.query));
+  app.get(`${p}/inbound-drops`, async (req) => listDrops(db, req.query));
+
+  app.get(`${p}/settings`, async () => ({ downtime_ms: ctx.settings.downtimeMs }));
+  app.patch(`${p}/settings`, async (req) => {
+    const body = parse(z.object({ downtime_ms: z.number().int().min(0).max(60_000).optional() }), req.body);
+    if (body.downtime_ms !== undefined) {
+      ctx.settings.downtimeMs = body.downtime_ms;
+      await saveDowntime(db, body.downtime_ms);
+    }
+    return { downtime_ms: ctx.settings.downtimeMs };
+  });
+
+  app.post(`${p}/onprem/deployments`, async (req, reply) => {
+    const body = parse(
+      z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'lowercase letters, digits and dashes' }), admin_password: z.string().min(8).max(64).optional(), webhook_url: callbackUrl.optional() }),
+      req.body,
+    );
+    const dep = await createDeployment(ctx, { id: body.id, adminPassword: body.admin_password, webhookUrl: body.webhook_url });
+    void reply.code(201);
+    return deploymentView(ctx, dep);
+  });
+  app.get(`${p}/onprem/deployments`, async () => {
+    const deps = await db.selectFrom('onprem_deployments').selectAll().orderBy('created_at').execute();
+    return { data: await Promise.all(deps.map((d) => deploymentView(ctx, d))) };
+  });
+  app.get(`${p}/onprem/deployments/:id`, async (req) => {
+    const dep = await findDeployment(db, idParam(req));
+    if (!dep) throw errors.notFound('deployment', idParam(req));
+    return deploymentView(ctx, dep);
+  });
+  app.get(`${p}/phone-numbers/:id/certificate`, async (req) => {
+    const n = await findPhoneNumber(db, idParam(req));
+    if (!n) throw errors.notFound('phone number', idParam(req));
+    return { certificate: certificateOf(ctx, n) };
+  });
 
   app.get(`${p}/webhook-deliveries`, async (req) => inspectDeliveries(db, req.query));
   app.get(`${p}/webhook-deliveries/:id`, async (req) => inspectDelivery(db, Number(idParam(req))));
@@ -401,4 +440,17 @@ function inboundContent(m: z.infer<typeof inboundSchema>): Parameters<typeof rec
     case 'interactive':
       return { type: 'interactive', interactive: need(m.interactive, 'interactive') };
   }
+}
+
+async function deploymentView(ctx: PlatformContext, dep: OnpremDeployment): Promise<Record<string, unknown>> {
+  return {
+    id: dep.id,
+    base_url: `${ctx.publicUrl}/onprem/${dep.id}`,
+    gateway_status: await gatewayStatusOf(ctx, dep),
+    phone_number_id: dep.phone_number_id,
+    shards: dep.shards,
+    password_change_required: dep.password_change_required === 1,
+    settings: JSON.parse(dep.settings) as unknown,
+    created_at: dep.created_at,
+  };
 }

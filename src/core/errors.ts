@@ -18,11 +18,23 @@ export interface GraphErrorSpec {
   readonly userMessage?: string;
 }
 
-/** An error as a typed value. `details` ends up in `error_data.details` on WhatsApp codes. */
+/** The On-Premises API's shape of the same error: `{errors:[{code,title,details}]}` (api-facts D.2). */
+export interface OnPremErrorSpec {
+  readonly httpStatus: number;
+  readonly code: number;
+  readonly title: string;
+}
+
+/**
+ * An error as a typed value. `details` ends up in `error_data.details` (Graph) or `details` (On-Prem).
+ * Errors that both APIs can raise carry both shapes; the On-Prem renderer falls back to a generic
+ * mapping for Graph-only errors.
+ */
 export class ApiError extends Error {
   constructor(
     readonly spec: GraphErrorSpec,
     readonly details?: string,
+    readonly onprem?: OnPremErrorSpec,
   ) {
     super(spec.message);
     this.name = 'ApiError';
@@ -101,12 +113,13 @@ export const errors = {
 
   // --- Registration and two-step verification -------------------------------------------------
   accountLocked: (details: string): ApiError => waCode(403, 131031, 'Business Account locked', details),
-  pinMismatch: (): ApiError => waCode(400, 133005, 'Two step verification PIN Mismatch', 'The PIN you provided does not match the two-step verification PIN set for this number.'),
+  pinMismatch: (): ApiError =>
+    withOnPrem(waCode(400, 133005, 'Two step verification PIN Mismatch', 'The PIN you provided does not match the two-step verification PIN set for this number.'), 403, 1005, 'Access denied'),
   reverificationNeeded: (details: string): ApiError => waCode(400, 133006, 'Phone number re-verification needed', details),
   tooManyPinGuesses: (waitSeconds: number): ApiError =>
-    waCode(400, 133008, 'Too many two step verification PIN guesses for this phone number', `Try again after ${formatWait(waitSeconds)}.`),
+    withOnPrem(waCode(400, 133008, 'Too many two step verification PIN guesses for this phone number', `Try again after ${formatWait(waitSeconds)}.`), 429, 1015, 'Too many requests'),
   pinGuessedTooFast: (waitSeconds: number): ApiError =>
-    waCode(400, 133009, 'Two step verification PIN was entered too quickly', `Try again after ${formatWait(waitSeconds)}.`),
+    withOnPrem(waCode(400, 133009, 'Two step verification PIN was entered too quickly', `Try again after ${formatWait(waitSeconds)}.`), 429, 1015, 'Too many requests'),
   registerRateLimited: (): ApiError =>
     waCode(400, 133016, 'Account register deregister rate limit exceeded', 'Too many register or deregister requests for this phone number in the last 72 hours. Try again later.'),
   /** Terms of Service not accepted. The seeds only say "registration calls will fail"; code 200 (permission) chosen. */
@@ -137,7 +150,36 @@ export const errors = {
       userTitle: 'Phone Number Already Exists',
       userMessage: 'This phone number already exists in your list of phone numbers.',
     }),
+  /** A backup blob that does not decrypt (wrong password, or tampered with): GCM cannot tell which. */
+  backupUndecryptable: (): ApiError =>
+    withOnPrem(waCode(400, 100, 'Invalid parameter', 'Param backup.data could not be decrypted with backup.password: wrong password, or the data was modified.'), 400, 1009, 'Parameter value is not valid'),
+  backupForAnotherNumber: (): ApiError => waCode(400, 100, 'Invalid parameter', 'Param backup.data describes a different phone number.'),
 } as const;
+
+/**
+ * Errors only the On-Premises API raises (api-facts D.2; HTTP statuses there are UNCONFIRMED, we use
+ * the PHPERR table). The Graph spec attached is what the same failure would look like on Graph.
+ */
+export const onpremErrors = {
+  unauthorized: (details: string): ApiError => onPremOnly(401, 1005, 'Access denied', details),
+  passwordChangeRequired: (): ApiError => onPremOnly(401, 1024, 'Password change required', 'Change the default admin password: log in with {"new_password": "..."}.'),
+  notFound: (details: string): ApiError => onPremOnly(404, 1006, 'Resource not found', details),
+  requiredParameter: (name: string): ApiError => onPremOnly(400, 1008, 'Required parameter is missing', `Parameter '${name}' is required`),
+  invalidParameter: (details: string): ApiError => onPremOnly(400, 1009, 'Parameter value is not valid', details),
+  serviceNotReady: (details: string): ApiError => onPremOnly(500, 1011, 'Service not ready', details),
+  accessDenied: (details: string): ApiError => onPremOnly(403, 1005, 'Access denied', details),
+  alreadyExists: (details: string): ApiError => onPremOnly(409, 1004, 'Resource already exists', details),
+  templateMissing: (name: string, language: string): ApiError => onPremOnly(404, 2001, 'Template missing', `Template ${name} does not exist in ${language}`),
+  invalidRequest: (details: string): ApiError => onPremOnly(400, 1025, 'Invalid request', details),
+} as const;
+
+function onPremOnly(httpStatus: number, code: number, title: string, details: string): ApiError {
+  return new ApiError({ httpStatus, type: 'OAuthException', code: 100, message: '(#100) Invalid parameter' }, details, { httpStatus, code, title });
+}
+
+function withOnPrem(err: ApiError, httpStatus: number, code: number, title: string): ApiError {
+  return new ApiError(err.spec, err.details, { httpStatus, code, title });
+}
 
 export type ErrorName = keyof typeof errors;
 

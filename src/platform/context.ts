@@ -11,4 +11,16 @@ export interface PlatformContext {
   readonly publicUrl: string;
   /** Per-installation secret that signs media download URLs. */
   readonly mediaUrlSecret: string;
+  /** Per-installation secret that signs display-name certificates. */
+  readonly certSecret: string;
+  /** Emulator settings that tests and rehearsals change at run time (control API). */
+  readonly settings: RuntimeSettings;
+}
+
+export interface RuntimeSettings {
+  /**
+   * Length of an API-to-API migration's downtime: inbound messages to the number are silently
+   * dropped (and recorded) while it lasts, and the registering call returns when it ends.
+   */
+  downtimeMs: number;
 }

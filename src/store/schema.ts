@@ -107,6 +107,8 @@ export interface PhoneNumbersTable {
   registered_at: EpochMs | null;
   last_onboarded_at: EpochMs | null;
   created_at: EpochMs;
+  /** Until this instant, an API-to-API migration is in progress: inbound messages are dropped. */
+  downtime_until: EpochMs | null;
 }
 
 export interface RegistrationEventsTable {
@@ -237,6 +239,38 @@ export interface SinkRequestsTable {
   received_at: EpochMs;
 }
 
+/** One On-Premises API deployment ("a docker deployment" serving one business number). */
+export interface OnpremDeploymentsTable {
+  id: string;
+  admin_password_hash: string;
+  password_change_required: Flag;
+  /** The application settings (`/v1/settings/application`), JSON. */
+  settings: Json;
+  shards: number;
+  /** The number this deployment is (or was last) registered for. */
+  phone_number_id: string | null;
+  /** Set between `POST /v1/account` (202) and `/v1/account/verify`. */
+  pending_registration: Json | null;
+  created_at: EpochMs;
+}
+
+export interface OnpremTokensTable {
+  token_hash: string;
+  deployment_id: string;
+  username: string;
+  expires_at: EpochMs;
+}
+
+/** Inbound messages Meta silently dropped (migration downtime, unregistered number), kept for inspection. */
+export interface InboundDropsTable {
+  id: Generated<number>;
+  phone_number_id: string;
+  from_wa_id: string;
+  reason: string;
+  message: Json;
+  at: EpochMs;
+}
+
 export interface Database {
   settings: SettingsTable;
   graph_nodes: GraphNodesTable;
@@ -256,6 +290,9 @@ export interface Database {
   webhook_events: WebhookEventsTable;
   webhook_attempts: WebhookAttemptsTable;
   sink_requests: SinkRequestsTable;
+  onprem_deployments: OnpremDeploymentsTable;
+  onprem_tokens: OnpremTokensTable;
+  inbound_drops: InboundDropsTable;
 }
 
 export type Business = Selectable<BusinessesTable>;
@@ -270,3 +307,4 @@ export type Message = Selectable<MessagesTable>;
 export type Media = Selectable<MediaTable>;
 export type Template = Selectable<TemplatesTable>;
 export type WebhookEvent = Selectable<WebhookEventsTable>;
+export type OnpremDeployment = Selectable<OnpremDeploymentsTable>;

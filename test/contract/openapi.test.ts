@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -25,7 +25,12 @@ import { createApprovedTemplate } from '../support/sdk-helpers.js';
  */
 
 const here = dirname(fileURLToPath(import.meta.url));
-const SPEC_FILE = resolve(here, '../../../shared/reference/meta-openapi/business-messaging-api_v23.0.yaml');
+// The reference lives beside the project (../shared/reference), never copied in. A checkout without
+// it (SWITCHBOARD_REFERENCE_DIR unset and no ../shared) skips this file loudly rather than failing.
+const REFERENCE_DIR = process.env['SWITCHBOARD_REFERENCE_DIR'] ?? resolve(here, '../../../shared/reference');
+const SPEC_FILE = resolve(REFERENCE_DIR, 'meta-openapi/business-messaging-api_v23.0.yaml');
+const SPEC_PRESENT = existsSync(SPEC_FILE);
+if (!SPEC_PRESENT) console.warn(`contract test skipped: ${SPEC_FILE} not found (set SWITCHBOARD_REFERENCE_DIR)`);
 const SPEC_ID = 'meta-business-messaging';
 
 type Schema = { [key: string]: unknown };
@@ -219,7 +224,7 @@ function loadSpec(): { raw: Schema; patched: Schema } {
   return { raw, patched };
 }
 
-describe('Graph responses conform to Meta OpenAPI (business-messaging-api v23.0)', () => {
+describe.skipIf(!SPEC_PRESENT)('Graph responses conform to Meta OpenAPI (business-messaging-api v23.0)', () => {
   let spec: OpenApiContract;
   let rawSpec: OpenApiContract;
   let tp: TestPlatform;

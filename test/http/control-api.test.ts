@@ -302,6 +302,7 @@ describe('phone numbers', () => {
       throughput_level: 'STANDARD',
       api: 'none',
       onprem_deployment_id: null,
+      downtime_until: null,
       status: 'PENDING',
       two_step_enabled: 0,
       pin_failures: 0,
@@ -552,7 +553,7 @@ describe('inbound', () => {
   async function receive(body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const res = await call<{ delivered: boolean; messageId: string }>('POST', 'inbound', { phone_number_id: n.id, from: '16505550301', ...body });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toEqual({ delivered: true, messageId: expect.stringMatching(/^wamid\./) as unknown });
+    expect(res.body).toEqual({ delivered: true, api: 'cloud', messageId: expect.stringMatching(/^wamid\./) as unknown });
     await w.receiver.waitFor(() => w.receiver.inboundMessages().some((m) => m['id'] === res.body.messageId));
     return w.receiver.inboundMessages().find((m) => m['id'] === res.body.messageId)!;
   }
@@ -615,7 +616,7 @@ describe('inbound', () => {
     const unregistered = await provision(w.wabaId);
     const res = await call('POST', 'inbound', { phone_number_id: unregistered.id, from: '16505550302', text: { body: 'anyone?' } });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ delivered: false, reason: 'number not registered on any API' });
+    expect(res.body).toEqual({ delivered: false, dropped: true, reason: 'number not registered on any API' });
     expect(await deliveries(tp, `phone_number_id=${unregistered.id}`)).toEqual([]);
     expect((await tp.control<{ data: unknown[] }>('GET', `messages?phone_number_id=${unregistered.id}`)).data).toEqual([]);
   });
@@ -628,7 +629,7 @@ describe('inbound', () => {
     expectInvalid(await call('POST', 'inbound', { phone_number_id: n.id, from: 'abc', text: { body: 'x' } }), /^Param from is invalid/);
     expectInvalid(await call('POST', 'inbound', { phone_number_id: n.id, from: '16505550303', type: 'fax' }), /^Param type is invalid/);
     expectInvalid(await call('POST', 'inbound', { phone_number_id: n.id, from: '16505550303', text: { body: 'x'.repeat(4097) } }), /^Param text\.body is invalid/);
-    expectInvalid(await call('POST', 'inbound', { phone_number_id: '151515151515151', from: '16505550303', text: { body: 'x' } }), /^Unknown phone number id 151515151515151$/);
+    expectNotFound(await call('POST', 'inbound', { phone_number_id: '151515151515151', from: '16505550303', text: { body: 'x' } }), 'phone number', '151515151515151');
   });
 });
 
@@ -895,7 +896,7 @@ describe('restart and reset (own platforms)', () => {
       expect(sunk.headers['x-hub-signature-256']).toBe(`sha256=${createHmac('sha256', demo['appSecret']!).update(sunk.body).digest('hex')}`);
       expect(JSON.parse(sunk.body)).toMatchObject({ object: 'whatsapp_business_account', entry: [{ id: demo['wabaId'] }] });
       const unregistered = await p.control('POST', 'inbound', { phone_number_id: demo['unregisteredPhoneNumberId'], from: demo['consumerWaId'], text: { body: 'x' } });
-      expect(unregistered).toEqual({ delivered: false, reason: 'number not registered on any API' });
+      expect(unregistered).toEqual({ delivered: false, dropped: true, reason: 'number not registered on any API' });
 
       const empty = await controlRaw(p, 'POST', 'reset', { seed: 'empty' });
       expect(empty).toMatchObject({ status: 200, body: { success: true, demo: null } });

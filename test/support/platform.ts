@@ -19,6 +19,8 @@ export interface TestPlatformOptions {
   databasePath?: string;
   webhooks?: Partial<PlatformConfig['webhooks']>;
   seedDemo?: boolean;
+  /** Migration downtime; tests default to 0 so registration calls return at once. */
+  downtimeMs?: number;
 }
 
 /** A real platform on a loopback port with its own SQLite file, plus helpers named after domain actions. */
@@ -43,6 +45,7 @@ export class TestPlatform {
       bodyLimitBytes: 5 * 1024 * 1024,
       maxUploadBytes: 100 * 1024 * 1024,
       webhooks: { ...defaultDispatcherOptions, pollMs: 50, retryBaseMs: 50, retryMaxMs: 400, ...options.webhooks },
+      downtimeMs: options.downtimeMs ?? 0,
     });
     const base = await platform.listen();
     return new TestPlatform(platform, base, databasePath, dir);

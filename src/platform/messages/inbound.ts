@@ -9,6 +9,9 @@ import { findPhoneNumber } from '../phone-numbers/repo.js';
 import { inboundValue } from '../webhooks/cloud-format.js';
 import { findConsumer, insertMessage, touchServiceWindow } from './repo.js';
 import { numberMetadata } from './service.js';
+import { onpremInbound } from '../onprem/format.js';
+import { webhookUrl } from '../onprem/messaging.js';
+import { findDeployment, recordDrop } from '../onprem/repo.js';
 
 /** What a simulated consumer sends. Media content is synthesised; its id is a Cloud media id. */
 export type InboundContent =
@@ -28,7 +31,7 @@ export interface InboundRequest {
   contextMessageId?: string;
 }
 
-export type InboundResult = { delivered: true; messageId: string } | { delivered: false; reason: string };
+export type InboundResult = { delivered: true; messageId: string; api: 'cloud' | 'onprem' } | { delivered: false; dropped: true; reason: string };
 
 const MIME: Record<string, string> = {
   image: 'image/jpeg',
@@ -45,12 +48,20 @@ const MIME: Record<string, string> = {
 export async function receiveInbound(ctx: PlatformContext, req: InboundRequest): Promise<InboundResult> {
   return ctx.store.transaction(async (tx) => {
     const number = await findPhoneNumber(tx, req.phoneNumberId);
-    if (!number) throw errors.invalidParameter(`Unknown phone number id ${req.phoneNumberId}`);
-    if (number.api !== 'cloud') return { delivered: false, reason: number.api === 'none' ? 'number not registered on any API' : `number registered on ${number.api}` };
+    if (!number) throw errors.notFound('phone number', req.phoneNumberId);
     const now = ctx.clock.now();
+    const dropReason =
+      number.downtime_until !== null && number.downtime_until > now ? 'migration downtime' : number.api === 'none' ? 'number not registered on any API' : undefined;
+    if (dropReason) {
+      // Meta drops these silently; we record them so tests and the console can see what was lost.
+      await recordDrop(tx, number.id, req.from, dropReason, { type: req.content.type, content: req.content }, now);
+      return { delivered: false, dropped: true, reason: dropReason };
+    }
+    const api = number.api === 'onprem' ? 'onprem' : 'cloud';
     const consumer = await ensureConsumer(tx, req.from, req.profileName, now);
-    const id = newMessageId(req.from);
-    const typed = await materialise(tx, number, req.content, now);
+    const wamid = newMessageId(req.from);
+    const id = api === 'onprem' ? wamid.slice('wamid.'.length) : wamid;
+    const typed = await materialise(tx, number, api, req.content, now);
     const message: Record<string, unknown> = {
       from: req.from,
       id,
@@ -68,7 +79,7 @@ export async function receiveInbound(ctx: PlatformContext, req: InboundRequest):
       type: req.content.type,
       body: JSON.stringify(message),
       status: 'received',
-      api: 'cloud',
+      api,
       biz_opaque_callback_data: null,
       pricing: null,
       error_code: null,
@@ -76,9 +87,16 @@ export async function receiveInbound(ctx: PlatformContext, req: InboundRequest):
       updated_at: now,
     });
     await touchServiceWindow(tx, number.id, req.from, now);
-    const value = inboundValue(numberMetadata(number), { name: consumer.name, waId: req.from }, message);
-    await ctx.outbox.enqueue(tx, { wabaId: number.waba_id, phoneNumberId: number.id, field: 'messages', value, phoneOverrideUrl: number.webhook_override_url }, now);
-    return { delivered: true, messageId: id };
+    const contact = { name: consumer.name, waId: req.from };
+    if (api === 'onprem') {
+      const dep = number.onprem_deployment_id ? await findDeployment(tx, number.onprem_deployment_id) : undefined;
+      const url = dep ? webhookUrl(dep) : undefined;
+      if (dep && url) await ctx.outbox.enqueueOnprem(tx, { deploymentId: dep.id, wabaId: number.waba_id, phoneNumberId: number.id, url, value: onpremInbound(contact, message) }, now);
+    } else {
+      const value = inboundValue(numberMetadata(number), contact, message);
+      await ctx.outbox.enqueue(tx, { wabaId: number.waba_id, phoneNumberId: number.id, field: 'messages', value, phoneOverrideUrl: number.webhook_override_url }, now);
+    }
+    return { delivered: true, messageId: id, api };
   });
 }
 
@@ -91,7 +109,7 @@ async function ensureConsumer(db: Executor, waId: string, name: string | undefin
 }
 
 /** The per-type object of the webhook message; media gets a real, downloadable Cloud media id. */
-async function materialise(db: Executor, number: PhoneNumber, content: InboundContent, now: number): Promise<Record<string, unknown>> {
+async function materialise(db: Executor, number: PhoneNumber, api: 'cloud' | 'onprem', content: InboundContent, now: number): Promise<Record<string, unknown>> {
   switch (content.type) {
     case 'image':
     case 'video':
@@ -105,7 +123,7 @@ async function materialise(db: Executor, number: PhoneNumber, content: InboundCo
       await db.insertInto('graph_nodes').values({ id, kind: 'media' }).execute();
       await db
         .insertInto('media')
-        .values({ id, phone_number_id: number.id, api: 'cloud', mime_type: mime, sha256, file_size: data.length, filename: null, data, created_at: now, expires_at: now + 7 * DAY, deleted_at: null })
+        .values({ id, phone_number_id: number.id, api, mime_type: mime, sha256, file_size: data.length, filename: null, data, created_at: now, expires_at: now + 7 * DAY, deleted_at: null })
         .execute();
       const media: Record<string, unknown> = { mime_type: mime, sha256, id };
       if (content.type === 'audio') media['voice'] = content.voice;

@@ -20,6 +20,7 @@ function phone(over: Partial<PhoneNumber> = {}): PhoneNumber {
     throughput_level: 'STANDARD',
     api: 'cloud',
     onprem_deployment_id: null,
+    downtime_until: null,
     status: 'CONNECTED',
     pin_hash: null,
     two_step_enabled: 1,

@@ -8,6 +8,8 @@ export interface PhoneView {
   readonly business: Business;
   readonly app: App | undefined;
   readonly wabaOverrideUrl: string | null;
+  /** The display-name certificate an On-Prem client registers with. */
+  readonly certificate: () => string;
 }
 
 const flag = (v: number): boolean => v === 1;
@@ -36,6 +38,7 @@ export const phoneFields: Readonly<Record<string, (v: PhoneView) => unknown>> = 
   country_dial_code: (v) => v.number.cc,
   data_localization_region: (v) => v.number.data_localization_region ?? undefined,
   last_onboarded_time: (v) => (v.number.last_onboarded_at === null ? undefined : new Date(v.number.last_onboarded_at).toISOString().replace(/\.\d{3}Z$/, '+0000')),
+  certificate: (v) => v.certificate(),
   health_status: (v) => phoneHealth(v.number, v.waba, v.business, v.app?.id ?? null),
   webhook_configuration: (v) => {
     const config: Record<string, string> = {};

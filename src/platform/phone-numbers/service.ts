@@ -6,17 +6,18 @@ import { findApp, findBusiness, findWaba } from '../accounts/repo.js';
 import type { Caller } from '../auth/tokens.js';
 import type { PlatformContext } from '../context.js';
 import { hashPin } from '../registration/domain.js';
+import { certificateOf } from '../onprem/cert.js';
 import type { PhoneView } from './fields.js';
 import { findPhoneNumber, findPhoneNumberByE164, insertPhoneNumber, listPhoneNumbers } from './repo.js';
 
-async function viewOf(db: Executor, number: PhoneNumber, waba: Waba, caller: Caller): Promise<PhoneView> {
+async function viewOf(ctx: PlatformContext, db: Executor, number: PhoneNumber, waba: Waba, caller: Caller): Promise<PhoneView> {
   const business = await findBusiness(db, waba.owner_business_id);
   if (!business) throw errors.internal();
   const app = caller.appId ? await findApp(db, caller.appId) : undefined;
   const sub = app
     ? await db.selectFrom('waba_subscriptions').select('override_callback_uri').where('waba_id', '=', waba.id).where('app_id', '=', app.id).executeTakeFirst()
     : undefined;
-  return { number, waba, business, app, wabaOverrideUrl: sub?.override_callback_uri ?? null };
+  return { number, waba, business, app, wabaOverrideUrl: sub?.override_callback_uri ?? null, certificate: () => certificateOf(ctx, number) };
 }
 
 export async function phoneView(ctx: PlatformContext, caller: Caller, id: string): Promise<PhoneView> {
@@ -24,7 +25,7 @@ export async function phoneView(ctx: PlatformContext, caller: Caller, id: string
   const number = await findPhoneNumber(db, id);
   const waba = number ? await findWaba(db, number.waba_id) : undefined;
   if (!number || !waba) throw errors.unsupportedRequest('GET', id);
-  return viewOf(db, number, waba, caller);
+  return viewOf(ctx, db, number, waba, caller);
 }
 
 export async function phoneViewsOfWaba(ctx: PlatformContext, caller: Caller, wabaId: string): Promise<PhoneView[]> {
@@ -32,7 +33,7 @@ export async function phoneViewsOfWaba(ctx: PlatformContext, caller: Caller, wab
   const waba = await findWaba(db, wabaId);
   if (!waba) throw errors.unsupportedRequest('GET', wabaId);
   const numbers = await listPhoneNumbers(db, wabaId);
-  return Promise.all(numbers.map((n) => viewOf(db, n, waba, caller)));
+  return Promise.all(numbers.map((n) => viewOf(ctx, db, n, waba, caller)));
 }
 
 export interface NewNumberInput {
@@ -73,6 +74,7 @@ export function newNumberRow(id: string, wabaId: string, input: NewNumberInput, 
     throughput_level: 'STANDARD',
     api: 'none',
     onprem_deployment_id: null,
+    downtime_until: null,
     status: 'PENDING',
     pin_hash: null,
     two_step_enabled: 0,

@@ -40,6 +40,7 @@ function phone(over: Partial<PhoneNumber> = {}): PhoneNumber {
     throughput_level: 'STANDARD',
     api: 'cloud',
     onprem_deployment_id: null,
+    downtime_until: null,
     status: 'CONNECTED',
     pin_hash: hashPin(ID, PIN),
     two_step_enabled: 1,

@@ -136,3 +136,52 @@ export function decideVerifyCode(n: PhoneNumber, code: string, pending: PendingC
   if (pending.code !== code.replace(/-/g, '')) return { patch: {}, error: errors.verifyCodeError('Code couldn\'t be verified, You have entered wrong code.') };
   return { patch: { code_verification_status: 'VERIFIED', verified_at: now, signup_at: n.registered_at === null ? now : n.signup_at } };
 }
+
+/** What a decrypted On-Prem backup contributes to a Cloud registration. */
+export interface BackupFacts {
+  readonly cc: string;
+  readonly number: string;
+  readonly isOfficialBusinessAccount: boolean;
+  readonly profile: Record<string, unknown>;
+  readonly shards: number;
+}
+
+export interface CloudRegisterFacts extends Omit<RegisterFacts, 'ownershipProvenByBackup'> {
+  readonly backup?: BackupFacts | undefined;
+  readonly downtimeMs: number;
+}
+
+/**
+ * `POST /{PHONE_NUMBER_ID}/register`, including the On-Prem → Cloud migration (seeds 000, 002):
+ * - an unmodified backup proves ownership: no OTP needed;
+ * - without one, a number on On-Prem must first be verified again (request_code/verify_code);
+ * - OBA status and profile survive only with the backup; 2+ shards become HIGH throughput;
+ * - a wrong PIN with a backup takes the On-Prem deployment down (seed 002);
+ * - moving from another API starts the downtime window.
+ */
+export function decideCloudRegistration(n: PhoneNumber, pin: string, facts: CloudRegisterFacts): Decision {
+  const b = facts.backup;
+  if (b && (b.cc !== n.cc || b.number !== n.number)) return { patch: {}, error: errors.backupForAnotherNumber() };
+  const freshlyVerified = n.verified_at !== null && n.registered_at !== null && n.verified_at > n.registered_at;
+  if (!b && n.api === 'onprem' && !freshlyVerified) {
+    return {
+      patch: {},
+      error: errors.reverificationNeeded('The number is registered on the On-Premises API. Include its backup (backup.data and backup.password), or verify ownership with /request_code and /verify_code first.'),
+    };
+  }
+  const d = decideRegister(n, pin, { ...facts, ownershipProvenByBackup: b !== undefined });
+  if (d.error) {
+    if (b && n.api === 'onprem' && d.error.spec.code === 133005) {
+      return { patch: { ...d.patch, api: 'none', onprem_deployment_id: null, status: 'DISCONNECTED' }, error: d.error };
+    }
+    return d;
+  }
+  const fromOnprem = n.api === 'onprem' || b !== undefined;
+  const carried: PhoneNumberPatch = !fromOnprem
+    ? {}
+    : b
+      ? { is_official_business_account: b.isOfficialBusinessAccount ? 1 : 0, profile: JSON.stringify(b.profile), throughput_level: b.shards >= 2 ? 'HIGH' : n.throughput_level }
+      : { is_official_business_account: 0, profile: '{}' };
+  const downtime: PhoneNumberPatch = n.api !== 'cloud' && n.api !== 'none' ? { downtime_until: facts.now + facts.downtimeMs } : {};
+  return { patch: { ...d.patch, ...carried, ...downtime } };
+}

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { errors } from '../../core/errors.js';
 import { unwrap } from '../../core/result.js';
 import type { PlatformContext } from '../context.js';
 import { parseParams } from '../graph/params.js';
@@ -34,9 +33,7 @@ export function registrationRoutes(ctx: PlatformContext): GraphRoute[] {
   return [
     route('phone_number', 'POST', 'register', 'whatsapp_business_management', async (call) => {
       const input = unwrap(parseParams(registerSchema, call.params));
-      // On-Premises backups are decoded by the On-Prem migration (issue 3); until then none is valid.
-      if (input.backup) throw errors.invalidParameter('Param backup could not be decrypted with the given password');
-      return register(ctx, call.nodeId, input.pin, input.data_localization_region);
+      return register(ctx, call.nodeId, { pin: input.pin, dataLocalizationRegion: input.data_localization_region, backup: input.backup });
     }),
     route('phone_number', 'POST', 'deregister', 'whatsapp_business_management', async (call) => deregister(ctx, call.nodeId)),
     route('phone_number', 'POST', 'request_code', 'whatsapp_business_management', async (call) => {

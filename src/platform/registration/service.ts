@@ -4,14 +4,15 @@ import type { Executor } from '../../store/database.js';
 import type { PhoneNumber } from '../../store/schema.js';
 import { findBusiness, findWaba } from '../accounts/repo.js';
 import type { PlatformContext } from '../context.js';
+import { decryptBackup } from '../onprem/backup.js';
 import { addRegistrationEvent, countRegistrationEvents, lockPhoneNumber, updatePhoneNumber } from '../phone-numbers/repo.js';
 import {
   CODE_REQUEST_WINDOW_MS,
   CODE_TTL_MS,
   REGISTER_WINDOW_MS,
   codeMessage,
+  decideCloudRegistration,
   decideDeregister,
-  decideRegister,
   decideRequestCode,
   decideSetPin,
   decideVerifyCode,
@@ -52,16 +53,40 @@ async function termsAccepted(db: Executor, wabaId: string): Promise<boolean> {
   return false;
 }
 
-export async function register(ctx: PlatformContext, numberId: string, pin: string, dataLocalizationRegion?: string): Promise<typeof SUCCESS> {
+export interface RegisterInput {
+  pin: string;
+  dataLocalizationRegion?: string | undefined;
+  backup?: { data: string; password: string } | undefined;
+}
+
+/**
+ * Registers a number on Cloud API; with an On-Prem backup this is the On-Prem → Cloud migration.
+ * When the number came from another API the call returns once the downtime window has passed.
+ */
+export async function register(ctx: PlatformContext, numberId: string, input: RegisterInput): Promise<typeof SUCCESS> {
+  const { pin, dataLocalizationRegion } = input;
+  const contents = input.backup ? decryptBackup(input.backup.data, input.backup.password) : undefined;
+  if (input.backup && !contents) throw errors.backupUndecryptable();
+  let downtimeUntil: number | null | undefined;
   await applyDecision(ctx, numberId, async (tx, n, now) => {
     const recent = await countRegistrationEvents(tx, n.id, 'register', now - REGISTER_WINDOW_MS);
-    const decided = decideRegister(n, pin, { now, termsAccepted: await termsAccepted(tx, n.waba_id), recentRegistrations: recent, ownershipProvenByBackup: false });
+    const decided = decideCloudRegistration(n, pin, {
+      now,
+      termsAccepted: await termsAccepted(tx, n.waba_id),
+      recentRegistrations: recent,
+      backup: contents,
+      downtimeMs: ctx.settings.downtimeMs,
+    });
+    downtimeUntil = decided.error ? undefined : decided.patch.downtime_until;
     // Local storage is chosen at registration (deregister, then register again to change it).
     const d = decided.error ? decided : { patch: { ...decided.patch, data_localization_region: dataLocalizationRegion ?? null } };
     // Meta counts register requests, not successes; a request refused by the limit itself is not one.
     if (d.error?.spec.code !== 133016) await addRegistrationEvent(tx, n.id, 'register', now);
     return d;
   });
+  // "Your request could take as long as 15 seconds": the number starts up on Cloud API meanwhile.
+  const wait = typeof downtimeUntil === 'number' ? downtimeUntil - ctx.clock.now() : 0;
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   return SUCCESS;
 }
 

@@ -3,6 +3,7 @@ import type { Store } from '../../store/database.js';
 import type { WebhookEvent } from '../../store/schema.js';
 import { cloudEnvelope } from './cloud-format.js';
 import { postJson } from './http-post.js';
+import { mergeOnpremPayloads } from '../onprem/format.js';
 import type { Outbox } from './outbox.js';
 import { serializeWebhookBody, signatureHeader } from './signature.js';
 
@@ -192,17 +193,21 @@ export class WebhookDispatcher {
 
   private async deliverBatch(events: WebhookEvent[], secrets: Map<string, string>): Promise<Attempt> {
     const first = events[0] as WebhookEvent;
+    // On-Prem deployments post bare, unsigned payloads to their own webhook URL (api-facts D.3).
+    const onprem = first.format === 'onprem';
+    const values = events.map((e) => JSON.parse(e.value) as Record<string, unknown>);
     const body = serializeWebhookBody(
-      cloudEnvelope(events.map((e) => ({ wabaId: e.waba_id, field: e.field, value: JSON.parse(e.value) as unknown, at: e.created_at }))),
+      onprem ? mergeOnpremPayloads(values) : cloudEnvelope(events.map((e, i) => ({ wabaId: e.waba_id, field: e.field, value: values[i], at: e.created_at }))),
     );
-    const signature = signatureHeader(body, secrets.get(first.app_id) ?? '');
+    const signature = onprem ? '' : signatureHeader(body, secrets.get(first.app_id) ?? '');
+    const headers: Record<string, string> = onprem ? { 'user-agent': 'WhatsApp-OnPremises' } : { 'x-hub-signature-256': signature, 'user-agent': 'facebookexternalua' };
     const started = this.clock.now();
     const t0 = performance.now();
     let httpStatus: number | null = null;
     let error: string | null = null;
     let snippet: string | null = null;
     try {
-      const res = await postJson(first.target_url, body, { 'x-hub-signature-256': signature, 'user-agent': 'facebookexternalua' }, this.options.timeoutMs);
+      const res = await postJson(first.target_url, body, headers, this.options.timeoutMs);
       httpStatus = res.status;
       snippet = res.snippet;
       if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;

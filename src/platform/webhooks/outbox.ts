@@ -25,6 +25,30 @@ export class Outbox {
     return () => this.listeners.delete(listener);
   }
 
+  /** An On-Prem deployment's webhook: bare payload to the deployment's configured URL. */
+  async enqueueOnprem(db: Executor, n: { deploymentId: string; wabaId: string; phoneNumberId: string; url: string; value: unknown }, now: number): Promise<void> {
+    await db
+      .insertInto('webhook_events')
+      .values({
+        app_id: `onprem:${n.deploymentId}`,
+        waba_id: n.wabaId,
+        phone_number_id: n.phoneNumberId,
+        format: 'onprem',
+        field: 'onprem',
+        value: JSON.stringify(n.value),
+        target_url: n.url,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: now,
+        lease_until: null,
+        last_error: null,
+        created_at: now,
+        delivered_at: null,
+      })
+      .execute();
+    queueMicrotask(() => this.listeners.forEach((wake) => wake()));
+  }
+
   enqueue(db: Executor, n: Notification, now: number): Promise<number> {
     return this.enqueueAll(db, [n], now);
   }

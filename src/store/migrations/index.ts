@@ -1,6 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectCapabilities } from '../dialect.js';
 import * as platformCore from './0001-platform-core.js';
+import * as onprem from './0002-onprem.js';
 
 interface NumberedMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -9,6 +10,7 @@ interface NumberedMigration {
 /** Numbered, append-only. Never edit a released migration: add the next number. */
 const migrations: Record<string, NumberedMigration> = {
   '0001-platform-core': platformCore,
+  '0002-onprem': onprem,
 };
 
 export function migrationProvider(caps: DialectCapabilities): MigrationProvider {

@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { onpremErrors } from '../../core/errors.js';
+import { newGraphId, newMessageId } from '../../core/ids.js';
+import type { OnpremDeployment, PhoneNumber } from '../../store/schema.js';
+import type { PlatformContext } from '../context.js';
+import { checkUpload, MEDIA_TTL_MS } from '../media/domain.js';
+import { deliveryOutcome, normalizeRecipient, SERVICE_WINDOW_MS } from '../messages/domain.js';
+import { findConsumer, findMediaMeta, insertMessage, lastInboundAt } from '../messages/repo.js';
+import { MEDIA_TYPES, payloadSchemas } from '../messages/schema.js';
+import { onpremStatus } from './format.js';
+import { connectedNumber, readSettings } from './service.js';
+
+/** On-Prem message ids have no "wamid." prefix (e.g. "gBEGkYiEB1VXAglK1ZEqA1YKPrU"). */
+const onpremMessageId = (waId: string): string => newMessageId(waId).slice('wamid.'.length);
+
+const sendSchema = z.object({
+  to: z.union([z.string(), z.number()]).transform(String),
+  type: z.enum(['text', 'image', 'video', 'audio', 'document', 'sticker', 'location', 'contacts', 'template', 'hsm', 'interactive']).default('text'),
+  recipient_type: z.enum(['individual', 'group']).optional(),
+  preview_url: z.boolean().optional(),
+});
+
+export function webhookUrl(dep: OnpremDeployment): string | undefined {
+  const url = (readSettings(dep)['webhooks'] as { url?: unknown } | undefined)?.url;
+  return typeof url === 'string' && url !== '' ? url : undefined;
+}
+
+/** `POST /v1/messages`: the same window and recipient rules as Cloud API, On-Prem wire shapes and error codes. */
+export async function sendOnpremMessage(ctx: PlatformContext, dep: OnpremDeployment, body: Record<string, unknown>): Promise<{ id: string }> {
+  const parsed = sendSchema.safeParse(body);
+  if (!parsed.success) throw issueError(parsed.error.issues[0], body);
+  const { to, type } = parsed.data;
+  const payload = body[type];
+  if (payload === undefined) throw onpremErrors.requiredParameter(type);
+  if (type === 'text' || (MEDIA_TYPES as readonly string[]).includes(type)) {
+    const check = payloadSchemas[type as 'text'].safeParse(payload);
+    if (!check.success) throw onpremErrors.invalidParameter(`Invalid ${type} object: ${check.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  const waIdResult = normalizeRecipient(to);
+  if (!waIdResult.ok) throw onpremErrors.invalidParameter(`Invalid recipient: ${to}`);
+  const waId = waIdResult.value;
+
+  return ctx.store.transaction(async (tx) => {
+    const number = await connectedNumber(tx, dep);
+    if ((MEDIA_TYPES as readonly string[]).includes(type)) await checkOnpremMedia(tx, number, payload as { id?: string });
+    const now = ctx.clock.now();
+    const consumer = await findConsumer(tx, waId);
+    const last = await lastInboundAt(tx, number.id, waId);
+    const isTemplate = type === 'template' || type === 'hsm';
+    const outcome = deliveryOutcome({ consumer, windowOpen: last !== undefined && now - last < SERVICE_WINDOW_MS, isTemplate });
+    const id = onpremMessageId(waId);
+    await insertMessage(tx, {
+      id,
+      phone_number_id: number.id,
+      waba_id: number.waba_id,
+      direction: 'outbound',
+      wa_id: waId,
+      type,
+      body: JSON.stringify({ [type]: payload }),
+      status: outcome.statuses[outcome.statuses.length - 1] ?? 'accepted',
+      api: 'onprem',
+      biz_opaque_callback_data: null,
+      pricing: null,
+      error_code: outcome.error ? onpremAsyncCode(outcome.error.code) : null,
+      created_at: now,
+      updated_at: now,
+    });
+    const url = webhookUrl(dep);
+    if (url) {
+      for (const status of outcome.statuses) {
+        const error = status === 'failed' && outcome.error ? { code: onpremAsyncCode(outcome.error.code), title: outcome.error.title } : null;
+        await ctx.outbox.enqueueOnprem(tx, { deploymentId: dep.id, wabaId: number.waba_id, phoneNumberId: number.id, url, value: onpremStatus({ id, status, at: now, recipientId: waId, error }) }, now);
+      }
+    }
+    return { id };
+  });
+}
+
+/** Cloud async error codes → their On-Prem counterparts (api-facts D.2). */
+function onpremAsyncCode(cloudCode: number): number {
+  return cloudCode === 131047 ? 470 : cloudCode === 131026 ? 1013 : 500;
+}
+
+function issueError(issue: z.core.$ZodIssue | undefined, body: Record<string, unknown>): Error {
+  const key = String(issue?.path[0] ?? '');
+  if (key && body[key] === undefined) return onpremErrors.requiredParameter(key);
+  return onpremErrors.invalidParameter(`Invalid ${key || 'request'}: ${issue?.message ?? 'invalid'}`);
+}
+
+/** Media ids must be this deployment's own uploads: Cloud media ids are not valid here (seed 001). */
+async function checkOnpremMedia(db: Parameters<typeof findMediaMeta>[0], number: PhoneNumber, media: { id?: string }): Promise<void> {
+  if (media.id === undefined) return;
+  const meta = await findMediaMeta(db, media.id);
+  if (!meta || meta.api !== 'onprem' || meta.phone_number_id !== number.id || meta.deleted_at !== null) {
+    throw onpremErrors.notFound(`Media ${media.id} not found on this deployment`);
+  }
+}
+
+/** `POST /v1/media`: the raw body is the file, its Content-Type the MIME type. */
+export async function uploadOnpremMedia(ctx: PlatformContext, dep: OnpremDeployment, mimeType: string, data: Buffer): Promise<{ id: string }> {
+  const number = await connectedNumber(ctx.store.db, dep);
+  const check = checkUpload(mimeType, data.length);
+  if (!check.ok) throw onpremErrors.invalidParameter(check.error.details ?? 'Unsupported media');
+  // On-Prem media ids look like UUIDs, not Graph ids; kept in the same table, tagged 'onprem'.
+  const id = `${newGraphId().slice(0, 8)}-${newGraphId().slice(0, 4)}-4${newGraphId().slice(0, 3)}-a${newGraphId().slice(0, 3)}-${newGraphId().slice(0, 12)}`;
+  const now = ctx.clock.now();
+  await ctx.store.db
+    .insertInto('media')
+    .values({ id, phone_number_id: number.id, api: 'onprem', mime_type: mimeType, sha256: createHash('sha256').update(data).digest('hex'), file_size: data.length, filename: null, data, created_at: now, expires_at: now + MEDIA_TTL_MS, deleted_at: null })
+    .execute();
+  return { id };
+}
+
+/** `POST /v1/contacts`: since v2.43 every well-formed number comes back `valid` with its wa_id. */
+export function checkContacts(contacts: unknown): { input: string; status: 'valid' | 'invalid'; wa_id?: string }[] {
+  if (!Array.isArray(contacts) || contacts.length === 0) throw onpremErrors.requiredParameter('contacts');
+  return contacts.map((c) => {
+    const input = String(c);
+    const r = normalizeRecipient(input);
+    return r.ok ? { input, status: 'valid' as const, wa_id: r.value } : { input, status: 'invalid' as const };
+  });
+}

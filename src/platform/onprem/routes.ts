@@ -1,0 +1,167 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { onpremErrors, type ApiError, type OnPremErrorSpec } from '../../core/errors.js';
+import type { OnpremDeployment } from '../../store/schema.js';
+import type { PlatformContext } from '../context.js';
+import { internalError, toApiError } from '../http-errors.js';
+import { defaultApplicationSettings, meta } from './format.js';
+import { checkContacts, sendOnpremMessage, uploadOnpremMedia } from './messaging.js';
+import { authenticate, backup, gatewayStatusOf, login, logout, mergeSettings, readSettings, requestAccount, restore, setShards, setTwoStep, verifyAccount } from './service.js';
+import { updateDeployment } from './repo.js';
+
+export const ONPREM_PREFIX = '/onprem';
+
+/** On-Prem renders every error as `{errors:[{code,title,details}],meta}`; Graph-only errors map by kind. */
+export function renderOnpremError(err: ApiError): { status: number; body: Record<string, unknown> } {
+  const spec: OnPremErrorSpec = err.onprem ?? fallbackSpec(err);
+  return { status: spec.httpStatus, body: { errors: [{ code: spec.code, title: spec.title, details: err.details ?? err.spec.message }], meta: meta() } };
+}
+
+function fallbackSpec(err: ApiError): OnPremErrorSpec {
+  if (err.spec.httpStatus >= 500) return { httpStatus: 500, code: 1000, title: 'Generic error' };
+  if (err.spec.httpStatus === 413) return { httpStatus: 413, code: 1009, title: 'Parameter value is not valid' };
+  return /required/i.test(err.spec.message) ? { httpStatus: 400, code: 1008, title: 'Required parameter is missing' } : { httpStatus: 400, code: 1009, title: 'Parameter value is not valid' };
+}
+
+const parse = <S extends z.ZodType>(schema: S, body: unknown): z.infer<S> => {
+  const r = schema.safeParse(body ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const key = issue?.path.map(String).join('.') ?? '';
+  const present = key !== '' && typeof body === 'object' && body !== null && (body as Record<string, unknown>)[String(issue?.path[0])] !== undefined;
+  throw present || key === '' ? onpremErrors.invalidParameter(`${key || 'body'}: ${issue?.message ?? 'invalid'}`) : onpremErrors.requiredParameter(key);
+};
+
+const digits = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^\d+$/, { message: 'must be digits only' }));
+const pin = z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(/^\d{6}$/, { message: 'must be 6 digits' }));
+const accountSchema = z.object({ cc: digits, phone_number: digits, method: z.enum(['sms', 'voice']), cert: z.string().min(1), pin: pin.optional() });
+const shardsSchema = z.object({
+  cc: digits,
+  phone_number: digits,
+  shards: z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8), z.literal(16), z.literal(32)]),
+  cert: z.string().min(1),
+  pin: pin.optional(),
+});
+
+type Handler = (dep: OnpremDeployment, request: FastifyRequest, reply: FastifyReply) => Promise<Record<string, unknown> | null>;
+
+/**
+ * Any number of On-Premises deployments, each under `/onprem/{deployment}/v1/...`, with the On-Prem
+ * wire conventions: bearer tokens from `/v1/users/login`, `meta` on every body, `errors[]` on failure.
+ */
+export async function mountOnpremApi(app: FastifyInstance, ctx: PlatformContext): Promise<void> {
+  await app.register(
+    async (api) => {
+      // /v1/media takes the raw file as the body, whatever its type.
+      api.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+      api.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
+        const apiError = toApiError(err, request.routeOptions.bodyLimit);
+        if (apiError === internalError) console.error(`unexpected error on ${request.method} ${request.url}:`, err);
+        const { status, body } = renderOnpremError(apiError);
+        void reply.code(status).send(body);
+      });
+      api.setNotFoundHandler((request, reply) => {
+        const { status, body } = renderOnpremError(onpremErrors.notFound(`${request.method} ${request.url.split('?')[0] ?? ''} is not an On-Premises API endpoint`));
+        void reply.code(status).send(body);
+      });
+
+      const deploymentOf = (request: FastifyRequest): string => (request.params as { deployment: string }).deployment;
+      const authed = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, handler: Handler, okStatus = 200): void => {
+        api.route({
+          method,
+          url,
+          handler: async (request, reply) => {
+            const dep = await authenticate(ctx, deploymentOf(request), request.headers.authorization);
+            const body = await handler(dep, request, reply);
+            return reply.code(reply.statusCode === 200 ? okStatus : reply.statusCode).send({ ...(body ?? {}), meta: meta() });
+          },
+        });
+      };
+
+      api.post('/v1/users/login', async (request) => {
+        const body = (request.body ?? {}) as Record<string, unknown>;
+        return { users: [await login(ctx, deploymentOf(request), request.headers.authorization, body['new_password'])], meta: meta() };
+      });
+      authed('POST', '/v1/users/logout', async (_dep, request) => {
+        await logout(ctx, /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '');
+        return null;
+      });
+
+      authed('POST', '/v1/account', async (dep, request, reply) => {
+        const result = await requestAccount(ctx, dep, parse(accountSchema, request.body));
+        if (result.created) {
+          reply.code(201);
+          return null;
+        }
+        reply.code(202);
+        return { account: [{ vname: result.vname }] };
+      });
+      authed(
+        'POST',
+        '/v1/account/verify',
+        async (dep, request) => {
+          await verifyAccount(ctx, dep, parse(z.object({ code: z.union([z.string(), z.number()]).transform(String) }), request.body).code);
+          return null;
+        },
+        201,
+      );
+      authed(
+        'POST',
+        '/v1/account/shards',
+        async (dep, request) => {
+          await setShards(ctx, dep, parse(shardsSchema, request.body));
+          return null;
+        },
+        201,
+      );
+      authed('POST', '/v1/settings/account/two-step', async (dep, request) => {
+        await setTwoStep(ctx, dep, parse(z.object({ pin }), request.body).pin);
+        return null;
+      });
+      authed('DELETE', '/v1/settings/account/two-step', async (dep) => {
+        await setTwoStep(ctx, dep, null);
+        return null;
+      });
+
+      authed('GET', '/v1/settings/application', async (dep) => ({ settings: { application: readSettings(dep) } }));
+      authed('PATCH', '/v1/settings/application', async (dep, request) => {
+        const patch = parse(z.record(z.string(), z.unknown()), request.body);
+        await updateDeployment(ctx.store.db, dep.id, { settings: JSON.stringify(mergeSettings(readSettings(dep), patch)) });
+        return null;
+      });
+      authed('DELETE', '/v1/settings/application', async (dep) => {
+        await updateDeployment(ctx.store.db, dep.id, { settings: JSON.stringify(defaultApplicationSettings()) });
+        return null;
+      });
+
+      authed('POST', '/v1/settings/backup', async (dep, request) => {
+        const { password } = parse(z.object({ password: z.string() }), request.body);
+        return { settings: { data: await backup(ctx, dep, password) } };
+      });
+      authed('POST', '/v1/settings/restore', async (dep, request) => {
+        const { password, data } = parse(z.object({ password: z.string(), data: z.string().min(1) }), request.body);
+        await restore(ctx, dep, password, data);
+        return null;
+      });
+
+      authed('GET', '/v1/health', async (dep) => ({ health: { gateway_status: await gatewayStatusOf(ctx, dep) } }));
+      authed(
+        'POST',
+        '/v1/messages',
+        async (dep, request) => ({ messages: [await sendOnpremMessage(ctx, dep, parse(z.record(z.string(), z.unknown()), request.body))] }),
+      );
+      authed(
+        'POST',
+        '/v1/media',
+        async (dep, request) => {
+          const body = request.body;
+          if (!Buffer.isBuffer(body) || body.length === 0) throw onpremErrors.requiredParameter('file (the request body)');
+          return { media: [await uploadOnpremMedia(ctx, dep, request.headers['content-type'] ?? 'application/octet-stream', body)] };
+        },
+        201,
+      );
+      authed('POST', '/v1/contacts', async (_dep, request) => ({ contacts: checkContacts(parse(z.object({ contacts: z.array(z.unknown()) }).loose(), request.body).contacts) }));
+    },
+    { prefix: `${ONPREM_PREFIX}/:deployment` },
+  );
+}
