@@ -76,7 +76,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
   });
   mountControlApi(http, { ctx, clock, dispatcher, onReset: graph.clearCaches });
   mountMediaDownload(http, ctx, store);
-  await mountOnpremApi(http, ctx);
+  await mountOnpremApi(http, ctx, { maxUploadBytes: config.maxUploadBytes });
 
   return {
     http,

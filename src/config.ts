@@ -26,7 +26,8 @@ export const DEFAULT_DOWNTIME_MS = 3000;
 
 export const HELP = `Usage: switchboard-platform [options]
 
-Starts the Switchboard platform: Cloud API + Business Management API emulator with durable state.
+Starts the Switchboard platform: an emulator of the WhatsApp Cloud API, Business Management API and
+any number of On-Premises API deployments, with durable state.
 
 Options (each also settable by the environment variable shown):
   --host <addr>        interface to listen on        SWITCHBOARD_HOST   (default 127.0.0.1)

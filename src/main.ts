@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const lines = [
     'Switchboard platform is running',
     `  Graph API (Cloud API + Business Management): ${base}/${config.defaultGraphVersion}/`,
+    `  On-Premises API deployments:                 ${base}/onprem/{deployment}/v1/`,
     `  Control API (emulator only):                 ${base}${CONTROL_PREFIX}/`,
     `  Webhook sink (demo app's callback):          ${base}${CONTROL_PREFIX}/sink/demo`,
     `  Database:                                    ${config.databasePath}`,
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
       `  Unregistered number id:  ${demo.unregisteredPhoneNumberId}  (+1 631-555-5556)`,
       `  App id / secret:         ${demo.appId} / ${demo.appSecret}`,
       `  Consumer wa_id:          ${demo.consumerWaId}`,
+      `  On-Prem deployment:      ${base}/onprem/${demo.onpremDeploymentId}/v1/  (admin / ${demo.onpremAdminPassword})`,
+      `                           holds number id ${demo.onpremPhoneNumberId} (+1 631-555-5557, 2 shards), ready to migrate`,
       '',
       'Try it:',
       `  curl -H 'Authorization: Bearer ${demo.accessToken}' '${base}/${config.defaultGraphVersion}/${demo.wabaId}/phone_numbers'`,

@@ -3,6 +3,7 @@ import type { PlatformContext } from '../platform/context.js';
 import { createApp, createBusiness, createToken, createWaba, subscribeApp } from '../platform/accounts/service.js';
 import { provisionNumber } from '../platform/phone-numbers/service.js';
 import { newAccessToken } from '../core/ids.js';
+import { seedOnpremDeployment } from '../platform/onprem/service.js';
 
 /** Ids and the token a new user needs to make a first call; printed at start-up. */
 export interface DemoData {
@@ -16,6 +17,10 @@ export interface DemoData {
   unregisteredPhoneNumberId: string;
   consumerWaId: string;
   pin: string;
+  /** An On-Prem deployment holding a third number, ready to migrate to Cloud API. */
+  onpremDeploymentId: string;
+  onpremPhoneNumberId: string;
+  onpremAdminPassword: string;
 }
 
 const DEMO_KEY = 'demo';
@@ -56,6 +61,17 @@ export async function seedDemo(ctx: PlatformContext, db: Executor): Promise<Demo
   const consumerWaId = '16315551234';
   await db.insertInto('consumers').values({ wa_id: consumerWaId, name: 'Kerry Fisher', online: 1, auto_read: 0, created_at: ctx.clock.now() }).execute();
   const { access_token } = await createToken(ctx, db, { appId: app.id, businessIds: [partner.id], label: 'demo system user', token: newAccessToken() });
+  const onprem = await provisionNumber(ctx, db, {
+    wabaId: waba.id,
+    cc: '1',
+    phoneNumber: '6315555557',
+    verifiedName: "Jasper's Deli",
+    registerWithPin: pin,
+    officialBusinessAccount: true,
+    profile: { about: 'Sandwiches on premises', vertical: 'RESTAURANT' },
+  });
+  const onpremAdminPassword = 'Switchboard-demo1';
+  await seedOnpremDeployment(ctx, db, { id: 'jaspers-deli', adminPassword: onpremAdminPassword, webhookUrl: `${ctx.publicUrl}/_switchboard/sink/demo-onprem`, number: onprem, shards: 2 });
   const demo: DemoData = {
     accessToken: access_token,
     partnerBusinessId: partner.id,
@@ -67,6 +83,9 @@ export async function seedDemo(ctx: PlatformContext, db: Executor): Promise<Demo
     unregisteredPhoneNumberId: unregistered.id,
     consumerWaId,
     pin,
+    onpremDeploymentId: 'jaspers-deli',
+    onpremPhoneNumberId: onprem.id,
+    onpremAdminPassword,
   };
   await db.insertInto('settings').values({ key: DEMO_KEY, value: JSON.stringify(demo) }).execute();
   return demo;

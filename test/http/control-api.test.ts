@@ -875,13 +875,16 @@ describe('restart and reset (own platforms)', () => {
           unregisteredPhoneNumberId: expect.stringMatching(GRAPH_ID) as unknown,
           consumerWaId: '16315551234',
           pin: '123456',
+          onpremDeploymentId: 'jaspers-deli',
+          onpremPhoneNumberId: expect.stringMatching(GRAPH_ID) as unknown,
+          onpremAdminPassword: 'Switchboard-demo1',
         },
       });
       const demo = res.body.demo;
       expect(await p.control('GET', 'demo')).toEqual(demo);
       expect((await p.control<{ offset_ms: number }>('GET', 'clock')).offset_ms).toBe(0);
       const state = await p.control<Record<string, { id?: string; wa_id?: string }[]>>('GET', 'state');
-      expect(Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v.length]))).toEqual({ businesses: 2, wabas: 1, apps: 1, subscriptions: 1, phone_numbers: 2, consumers: 1, templates: 0 });
+      expect(Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v.length]))).toEqual({ businesses: 2, wabas: 1, apps: 1, subscriptions: 1, phone_numbers: 3, consumers: 1, templates: 0 });
       expect(state['businesses']!.map((b) => b.id)).not.toContain(old.partnerId);
       // The old world's token is gone; the demo token works.
       expectError(await p.graph('GET', old.wabaId, old.token), 401, 190, 'OAuthException');

@@ -9,9 +9,12 @@ import { e164Digits } from '../phone-numbers/domain.js';
 import { findPhoneNumber, findSendingNumber, type SendingNumber } from '../phone-numbers/repo.js';
 import type { Notification } from '../webhooks/outbox.js';
 import { statusesValue, type NumberMetadata, type Pricing, type StatusName, type WebhookError } from '../webhooks/cloud-format.js';
-import { checkTemplateSend, deliveryOutcome, normalizeRecipient, pricingFor, SERVICE_WINDOW_MS } from './domain.js';
+import { checkTemplateSend, deliveryOutcome, normalizeRecipient, pricingFor, SERVICE_WINDOW_MS, type DeliveryOutcome } from './domain.js';
 import { findConsumer, findMediaMeta, findMessage, findTemplateByName, insertMessage, lastInboundAt, setMessageStatus } from './repo.js';
 import { MEDIA_TYPES, markReadSchema, payloadSchemas, sendEnvelope, type MediaObject, type MediaType } from './schema.js';
+import { onpremStatus } from '../onprem/format.js';
+import { webhookUrl } from '../onprem/messaging.js';
+import { findDeployment } from '../onprem/repo.js';
 
 export interface SendResponse {
   messaging_product: 'whatsapp';
@@ -42,27 +45,21 @@ export async function sendMessage(ctx: PlatformContext, numberId: string, params
     const now = ctx.clock.now();
     if ((MEDIA_TYPES as readonly string[]).includes(type)) await checkMediaReference(tx, number, type as MediaType, payload as MediaObject, now);
 
-    const consumer = await findConsumer(tx, waId);
-    const last = await lastInboundAt(tx, number.id, waId);
-    const windowOpen = last !== undefined && now - last < SERVICE_WINDOW_MS;
-    const outcome = deliveryOutcome({ consumer, windowOpen, isTemplate: type === 'template' });
+    const { outcome, windowOpen } = await outboundOutcome(tx, number.id, waId, type === 'template', now);
     const id = newMessageId(waId);
-    const message: Message = {
+    const message = outboundMessage({
       id,
-      phone_number_id: number.id,
-      waba_id: number.waba_id,
-      direction: 'outbound',
-      wa_id: waId,
+      number,
+      waId,
       type,
-      body: JSON.stringify({ [type]: payload, ...(envelope.context && { context: envelope.context }) }),
-      status: outcome.statuses[outcome.statuses.length - 1] ?? 'accepted',
+      body: { [type]: payload, ...(envelope.context && { context: envelope.context }) },
+      outcome,
       api: 'cloud',
-      biz_opaque_callback_data: envelope.biz_opaque_callback_data ?? null,
+      bizOpaqueCallbackData: envelope.biz_opaque_callback_data ?? null,
       pricing: outcome.error ? null : JSON.stringify(pricingFor(templateCategory, windowOpen)),
-      error_code: outcome.error?.code ?? null,
-      created_at: now,
-      updated_at: now,
-    };
+      errorCode: outcome.error?.code ?? null,
+      now,
+    });
     await insertMessage(tx, message);
     const pricing = message.pricing === null ? null : (JSON.parse(message.pricing) as Pricing);
     await ctx.outbox.enqueueAll(
@@ -72,6 +69,48 @@ export async function sendMessage(ctx: PlatformContext, numberId: string, params
     );
     return { messaging_product: 'whatsapp', contacts: [{ input: envelope.to, wa_id: waId }], messages: [{ id }] };
   });
+}
+
+/** Who the recipient is and whether their service window is open decide a message's fate (both APIs). */
+export async function outboundOutcome(db: Executor, numberId: string, waId: string, isTemplate: boolean, now: number): Promise<{ outcome: DeliveryOutcome; windowOpen: boolean }> {
+  const consumer = await findConsumer(db, waId);
+  const last = await lastInboundAt(db, numberId, waId);
+  const windowOpen = last !== undefined && now - last < SERVICE_WINDOW_MS;
+  return { outcome: deliveryOutcome({ consumer, windowOpen, isTemplate }), windowOpen };
+}
+
+export interface OutboundFacts {
+  id: string;
+  number: Pick<PhoneNumber, 'id' | 'waba_id'>;
+  waId: string;
+  type: string;
+  body: Record<string, unknown>;
+  outcome: DeliveryOutcome;
+  api: 'cloud' | 'onprem';
+  bizOpaqueCallbackData: string | null;
+  pricing: string | null;
+  errorCode: number | null;
+  now: number;
+}
+
+/** The stored row of an outbound message, at the last status its outcome reaches. */
+export function outboundMessage(f: OutboundFacts): Message {
+  return {
+    id: f.id,
+    phone_number_id: f.number.id,
+    waba_id: f.number.waba_id,
+    direction: 'outbound',
+    wa_id: f.waId,
+    type: f.type,
+    body: JSON.stringify(f.body),
+    status: f.outcome.statuses[f.outcome.statuses.length - 1] ?? 'accepted',
+    api: f.api,
+    biz_opaque_callback_data: f.bizOpaqueCallbackData,
+    pricing: f.pricing,
+    error_code: f.errorCode,
+    created_at: f.now,
+    updated_at: f.now,
+  };
 }
 
 async function sendableNumber(db: Executor, numberId: string): Promise<SendingNumber> {
@@ -137,12 +176,23 @@ export async function advanceOutboundStatus(ctx: PlatformContext, messageId: str
     if (!number) throw errors.internal();
     const now = ctx.clock.now();
     const steps = status === 'read' && message.status !== 'delivered' ? (['delivered', 'read'] as const) : ([status] as const);
-    const pricing = message.pricing === null ? null : (JSON.parse(message.pricing) as Pricing);
-    await ctx.outbox.enqueueAll(
-      tx,
-      steps.map((s) => statusNotification(number, message, s, now, null, pricing)),
-      now,
-    );
+    if (number.api === 'onprem') {
+      // The number's webhooks go to the API it is registered on now (seeds 000/001): its deployment's URL, On-Prem format.
+      const dep = number.onprem_deployment_id ? await findDeployment(tx, number.onprem_deployment_id) : undefined;
+      const url = dep ? webhookUrl(dep) : undefined;
+      if (dep && url) {
+        for (const s of steps) {
+          await ctx.outbox.enqueueOnprem(tx, { deploymentId: dep.id, wabaId: number.waba_id, phoneNumberId: number.id, url, value: onpremStatus({ id: message.id, status: s, at: now, recipientId: message.wa_id, error: null }) }, now);
+        }
+      }
+    } else {
+      const pricing = message.pricing === null ? null : (JSON.parse(message.pricing) as Pricing);
+      await ctx.outbox.enqueueAll(
+        tx,
+        steps.map((s) => statusNotification(number, message, s, now, null, pricing)),
+        now,
+      );
+    }
     await setMessageStatus(tx, message.id, status, now);
     return { ...message, status, updated_at: now };
   });

@@ -17,32 +17,32 @@ const contents: BackupContents = {
 };
 
 describe('On-Prem backup blob', () => {
-  it('round-trips with the right password and starts like Meta\'s ("V0FC", i.e. "WAB")', () => {
-    const data = encryptBackup(contents, 'tacocat');
+  it('round-trips with the right password and starts like Meta\'s ("V0FC", i.e. "WAB")', async () => {
+    const data = await encryptBackup(contents, 'tacocat');
     expect(data.startsWith('V0FC')).toBe(true);
-    expect(decryptBackup(data, 'tacocat')).toEqual(contents);
+    expect(await decryptBackup(data, 'tacocat')).toEqual(contents);
   });
 
-  it('is really encrypted: the plaintext does not show through', () => {
-    const raw = Buffer.from(encryptBackup(contents, 'tacocat'), 'base64').toString('latin1');
+  it('is really encrypted: the plaintext does not show through', async () => {
+    const raw = Buffer.from(await encryptBackup(contents, 'tacocat'), 'base64').toString('latin1');
     expect(raw).not.toContain('Jasper');
   });
 
-  it('rejects a wrong password', () => {
-    expect(decryptBackup(encryptBackup(contents, 'tacocat'), 'tacodog')).toBeUndefined();
+  it('rejects a wrong password', async () => {
+    expect(await decryptBackup(await encryptBackup(contents, 'tacocat'), 'tacodog')).toBeUndefined();
   });
 
-  it('rejects any modified byte', () => {
-    const blob = Buffer.from(encryptBackup(contents, 'tacocat'), 'base64');
+  it('rejects any modified byte', async () => {
+    const blob = Buffer.from(await encryptBackup(contents, 'tacocat'), 'base64');
     for (const i of [5, 20, 40, blob.length - 1]) {
       const copy = Buffer.from(blob);
       copy[i] = (copy[i] ?? 0) ^ 0x01;
-      expect(decryptBackup(copy.toString('base64'), 'tacocat')).toBeUndefined();
+      expect(await decryptBackup(copy.toString('base64'), 'tacocat')).toBeUndefined();
     }
   });
 
-  it('rejects garbage', () => {
-    expect(decryptBackup('not a backup', 'x')).toBeUndefined();
-    expect(decryptBackup('', 'x')).toBeUndefined();
+  it('rejects garbage', async () => {
+    expect(await decryptBackup('not a backup', 'x')).toBeUndefined();
+    expect(await decryptBackup('', 'x')).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
 
 /**
  * The On-Premises backup blob (`/v1/settings/backup` → `settings.data`): the number's registration
@@ -30,19 +30,21 @@ const VERSION = 0x01;
 const HEADER = Buffer.concat([MAGIC, Buffer.from([VERSION])]);
 const SCRYPT = { N: 1 << 12, r: 8, p: 1 } as const;
 
-const deriveKey = (password: string, salt: Buffer): Buffer => scryptSync(password, salt, 32, SCRYPT);
+/** Asynchronous: the derivation runs on libuv's pool, so a migration does not stall other requests. */
+const deriveKey = (password: string, salt: Buffer): Promise<Buffer> =>
+  new Promise((resolve, reject) => scrypt(password, salt, 32, SCRYPT, (err, key) => (err ? reject(err) : resolve(key))));
 
-export function encryptBackup(contents: BackupContents, password: string): string {
+export async function encryptBackup(contents: BackupContents, password: string): Promise<string> {
   const salt = randomBytes(16);
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', deriveKey(password, salt), iv);
+  const cipher = createCipheriv('aes-256-gcm', await deriveKey(password, salt), iv);
   cipher.setAAD(HEADER);
   const ciphertext = Buffer.concat([cipher.update(JSON.stringify(contents), 'utf8'), cipher.final()]);
   return Buffer.concat([HEADER, salt, iv, cipher.getAuthTag(), ciphertext]).toString('base64');
 }
 
 /** Returns the contents, or undefined when the password is wrong or the blob was changed. */
-export function decryptBackup(data: string, password: string): BackupContents | undefined {
+export async function decryptBackup(data: string, password: string): Promise<BackupContents | undefined> {
   const blob = Buffer.from(data, 'base64');
   if (blob.length < HEADER.length + 16 + 12 + 16 + 1 || !blob.subarray(0, HEADER.length).equals(HEADER)) return undefined;
   let offset = HEADER.length;
@@ -51,8 +53,9 @@ export function decryptBackup(data: string, password: string): BackupContents | 
   const iv = take(12);
   const tag = take(16);
   const ciphertext = blob.subarray(offset);
+  const key = await deriveKey(password, salt);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', deriveKey(password, salt), iv);
+    const decipher = createDecipheriv('aes-256-gcm', key, iv);
     decipher.setAAD(HEADER);
     decipher.setAuthTag(tag);
     const plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');

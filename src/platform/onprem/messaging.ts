@@ -5,8 +5,9 @@ import { newGraphId, newMessageId } from '../../core/ids.js';
 import type { OnpremDeployment, PhoneNumber } from '../../store/schema.js';
 import type { PlatformContext } from '../context.js';
 import { checkUpload, MEDIA_TTL_MS } from '../media/domain.js';
-import { deliveryOutcome, normalizeRecipient, SERVICE_WINDOW_MS } from '../messages/domain.js';
-import { findConsumer, findMediaMeta, insertMessage, lastInboundAt } from '../messages/repo.js';
+import { normalizeRecipient } from '../messages/domain.js';
+import { findMediaMeta, insertMessage } from '../messages/repo.js';
+import { outboundMessage, outboundOutcome } from '../messages/service.js';
 import { MEDIA_TYPES, payloadSchemas } from '../messages/schema.js';
 import { onpremStatus } from './format.js';
 import { connectedNumber, readSettings } from './service.js';
@@ -45,27 +46,24 @@ export async function sendOnpremMessage(ctx: PlatformContext, dep: OnpremDeploym
     const number = await connectedNumber(tx, dep);
     if ((MEDIA_TYPES as readonly string[]).includes(type)) await checkOnpremMedia(tx, number, payload as { id?: string });
     const now = ctx.clock.now();
-    const consumer = await findConsumer(tx, waId);
-    const last = await lastInboundAt(tx, number.id, waId);
-    const isTemplate = type === 'template' || type === 'hsm';
-    const outcome = deliveryOutcome({ consumer, windowOpen: last !== undefined && now - last < SERVICE_WINDOW_MS, isTemplate });
+    const { outcome } = await outboundOutcome(tx, number.id, waId, type === 'template' || type === 'hsm', now);
     const id = onpremMessageId(waId);
-    await insertMessage(tx, {
-      id,
-      phone_number_id: number.id,
-      waba_id: number.waba_id,
-      direction: 'outbound',
-      wa_id: waId,
-      type,
-      body: JSON.stringify({ [type]: payload }),
-      status: outcome.statuses[outcome.statuses.length - 1] ?? 'accepted',
-      api: 'onprem',
-      biz_opaque_callback_data: null,
-      pricing: null,
-      error_code: outcome.error ? onpremAsyncCode(outcome.error.code) : null,
-      created_at: now,
-      updated_at: now,
-    });
+    await insertMessage(
+      tx,
+      outboundMessage({
+        id,
+        number,
+        waId,
+        type,
+        body: { [type]: payload },
+        outcome,
+        api: 'onprem',
+        bizOpaqueCallbackData: null,
+        pricing: null,
+        errorCode: outcome.error ? onpremAsyncCode(outcome.error.code) : null,
+        now,
+      }),
+    );
     const url = webhookUrl(dep);
     if (url) {
       for (const status of outcome.statuses) {

@@ -49,7 +49,15 @@ type Handler = (dep: OnpremDeployment, request: FastifyRequest, reply: FastifyRe
  * Any number of On-Premises deployments, each under `/onprem/{deployment}/v1/...`, with the On-Prem
  * wire conventions: bearer tokens from `/v1/users/login`, `meta` on every body, `errors[]` on failure.
  */
-export async function mountOnpremApi(app: FastifyInstance, ctx: PlatformContext): Promise<void> {
+export async function mountOnpremApi(app: FastifyInstance, ctx: PlatformContext, options: { maxUploadBytes?: number } = {}): Promise<void> {
+  // Without this, `/onprem` and `/onprem/{deployment}[/x]` would fall through to the Graph router's
+  // `/:a/:b/:c` routes and answer in Graph's envelope.
+  const notOnpremEndpoint = (request: FastifyRequest, reply: FastifyReply): void => {
+    const { status, body } = renderOnpremError(onpremErrors.notFound(`${request.method} ${request.url.split('?')[0] ?? ''} is not an On-Premises API endpoint`));
+    void reply.code(status).send(body);
+  };
+  const ANY = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+  app.route({ method: ANY, url: ONPREM_PREFIX, handler: notOnpremEndpoint });
   await app.register(
     async (api) => {
       // /v1/media takes the raw file as the body, whatever its type.
@@ -60,16 +68,16 @@ export async function mountOnpremApi(app: FastifyInstance, ctx: PlatformContext)
         const { status, body } = renderOnpremError(apiError);
         void reply.code(status).send(body);
       });
-      api.setNotFoundHandler((request, reply) => {
-        const { status, body } = renderOnpremError(onpremErrors.notFound(`${request.method} ${request.url.split('?')[0] ?? ''} is not an On-Premises API endpoint`));
-        void reply.code(status).send(body);
-      });
+      api.setNotFoundHandler(notOnpremEndpoint);
+      api.route({ method: ANY, url: '/', handler: notOnpremEndpoint });
+      api.route({ method: ANY, url: '/*', handler: notOnpremEndpoint });
 
       const deploymentOf = (request: FastifyRequest): string => (request.params as { deployment: string }).deployment;
-      const authed = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, handler: Handler, okStatus = 200): void => {
+      const authed = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, handler: Handler, okStatus = 200, bodyLimit?: number): void => {
         api.route({
           method,
           url,
+          ...(bodyLimit !== undefined && { bodyLimit }),
           handler: async (request, reply) => {
             const dep = await authenticate(ctx, deploymentOf(request), request.headers.authorization);
             const body = await handler(dep, request, reply);
@@ -130,7 +138,8 @@ export async function mountOnpremApi(app: FastifyInstance, ctx: PlatformContext)
         return null;
       });
       authed('DELETE', '/v1/settings/application', async (dep) => {
-        await updateDeployment(ctx.store.db, dep.id, { settings: JSON.stringify(defaultApplicationSettings()) });
+        // wa_id is not a setting but the registered number: a reset keeps it.
+        await updateDeployment(ctx.store.db, dep.id, { settings: JSON.stringify({ ...defaultApplicationSettings(), wa_id: readSettings(dep)['wa_id'] ?? '' }) });
         return null;
       });
 
@@ -159,6 +168,8 @@ export async function mountOnpremApi(app: FastifyInstance, ctx: PlatformContext)
           return { media: [await uploadOnpremMedia(ctx, dep, request.headers['content-type'] ?? 'application/octet-stream', body)] };
         },
         201,
+        // The raw file is the body: allow the largest media size (as Graph's multipart upload does), not the JSON body limit.
+        options.maxUploadBytes,
       );
       authed('POST', '/v1/contacts', async (_dep, request) => ({ contacts: checkContacts(parse(z.object({ contacts: z.array(z.unknown()) }).loose(), request.body).contacts) }));
     },

@@ -50,6 +50,32 @@ export async function createDeployment(ctx: PlatformContext, input: NewDeploymen
   return dep;
 }
 
+/** Emulator seeding: a deployment that already holds `number` (registered there, as if set up long ago). */
+export async function seedOnpremDeployment(
+  ctx: PlatformContext,
+  db: Executor,
+  input: { id: string; adminPassword: string; webhookUrl: string; number: PhoneNumber; shards: number },
+): Promise<void> {
+  const settings = defaultApplicationSettings();
+  (settings['webhooks'] as Record<string, unknown>)['url'] = input.webhookUrl;
+  settings['wa_id'] = `${input.number.cc}${input.number.number}`;
+  const now = ctx.clock.now();
+  await db
+    .insertInto('onprem_deployments')
+    .values({
+      id: input.id,
+      admin_password_hash: hashPassword(input.id, input.adminPassword),
+      password_change_required: 0,
+      settings: JSON.stringify(settings),
+      shards: input.shards,
+      phone_number_id: input.number.id,
+      pending_registration: null,
+      created_at: now,
+    })
+    .execute();
+  await updatePhoneNumber(db, input.number.id, { api: 'onprem', onprem_deployment_id: input.id, status: 'CONNECTED', registered_at: now, last_onboarded_at: now });
+}
+
 /** `POST /v1/users/login` with Basic auth; `new_password` changes the password first. */
 export async function login(ctx: PlatformContext, deploymentId: string, authorization: string | undefined, newPassword: unknown): Promise<{ token: string; expires_after: string }> {
   const dep = await findDeployment(ctx.store.db, deploymentId);
@@ -178,7 +204,10 @@ async function takeNumber(ctx: PlatformContext, tx: Executor, deploymentId: stri
     last_onboarded_at: now,
     downtime_until: now + ctx.settings.downtimeMs,
   });
-  await updateDeployment(tx, deploymentId, { phone_number_id: number.id, pending_registration: null });
+  // settings.application.wa_id reports the number this deployment is registered with (api-facts D.1).
+  const dep = await findDeployment(tx, deploymentId);
+  const settings = { ...(dep ? readSettings(dep) : defaultApplicationSettings()), wa_id: `${number.cc}${number.number}` };
+  await updateDeployment(tx, deploymentId, { phone_number_id: number.id, pending_registration: null, settings: JSON.stringify(settings) });
 }
 
 export async function setTwoStep(ctx: PlatformContext, dep: OnpremDeployment, pin: string | null): Promise<void> {
@@ -245,12 +274,15 @@ export async function backup(ctx: PlatformContext, dep: OnpremDeployment, passwo
  * registration moves to this deployment (the old one is disconnected).
  */
 export async function restore(ctx: PlatformContext, dep: OnpremDeployment, password: string, data: string): Promise<void> {
-  const contents = decryptBackup(data, password);
+  const contents = await decryptBackup(data, password);
   if (!contents) throw onpremErrors.invalidParameter('The backup data could not be decrypted: wrong password, or the data was modified.');
   await ctx.store.transaction(async (tx) => {
     const number = await lockPhoneNumber(tx, ctx.store.caps, contents.phoneNumberId);
     if (!number) throw onpremErrors.notFound('The backed-up phone number no longer exists');
     if (number.api === 'onprem' && number.onprem_deployment_id === dep.id) throw onpremErrors.alreadyExists('This deployment already holds the number');
+    // Restore is for a new (or disconnected) deployment; one that holds another number would orphan it.
+    const held = dep.phone_number_id ? await findPhoneNumber(tx, dep.phone_number_id) : undefined;
+    if (gatewayStatus(dep, held) === 'connected') throw onpremErrors.alreadyExists('This deployment is registered with another number; restore onto a new deployment.');
     if (number.api === 'cloud') throw onpremErrors.accessDenied('The number is registered on Cloud API; register it here with POST /v1/account instead.');
     await updateDeployment(tx, dep.id, { settings: JSON.stringify(mergeSettings(readSettings(dep), contents.settings)), shards: contents.shards });
     await takeNumber(ctx, tx, dep.id, number, ctx.clock.now());

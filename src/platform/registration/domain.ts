@@ -163,7 +163,9 @@ export function decideCloudRegistration(n: PhoneNumber, pin: string, facts: Clou
   const b = facts.backup;
   if (b && (b.cc !== n.cc || b.number !== n.number)) return { patch: {}, error: errors.backupForAnotherNumber() };
   const freshlyVerified = n.verified_at !== null && n.registered_at !== null && n.verified_at > n.registered_at;
-  if (!b && n.api === 'onprem' && !freshlyVerified) {
+  // A number a wrong PIN took off its deployment (below) is still an On-Prem number: the same rules apply.
+  const onOnprem = n.api === 'onprem' || (n.api === 'none' && n.onprem_deployment_id !== null);
+  if (!b && onOnprem && !freshlyVerified) {
     return {
       patch: {},
       error: errors.reverificationNeeded('The number is registered on the On-Premises API. Include its backup (backup.data and backup.password), or verify ownership with /request_code and /verify_code first.'),
@@ -172,11 +174,12 @@ export function decideCloudRegistration(n: PhoneNumber, pin: string, facts: Clou
   const d = decideRegister(n, pin, { ...facts, ownershipProvenByBackup: b !== undefined });
   if (d.error) {
     if (b && n.api === 'onprem' && d.error.spec.code === 133005) {
-      return { patch: { ...d.patch, api: 'none', onprem_deployment_id: null, status: 'DISCONNECTED' }, error: d.error };
+      // The deployment it left is kept, so a later register without the backup still needs the OTP and loses OBA/profile.
+      return { patch: { ...d.patch, api: 'none', status: 'DISCONNECTED' }, error: d.error };
     }
     return d;
   }
-  const fromOnprem = n.api === 'onprem' || b !== undefined;
+  const fromOnprem = onOnprem || b !== undefined;
   const carried: PhoneNumberPatch = !fromOnprem
     ? {}
     : b

@@ -65,7 +65,7 @@ export interface RegisterInput {
  */
 export async function register(ctx: PlatformContext, numberId: string, input: RegisterInput): Promise<typeof SUCCESS> {
   const { pin, dataLocalizationRegion } = input;
-  const contents = input.backup ? decryptBackup(input.backup.data, input.backup.password) : undefined;
+  const contents = input.backup ? await decryptBackup(input.backup.data, input.backup.password) : undefined;
   if (input.backup && !contents) throw errors.backupUndecryptable();
   let downtimeUntil: number | null | undefined;
   await applyDecision(ctx, numberId, async (tx, n, now) => {

@@ -1,4 +1,6 @@
+import type { Insertable } from 'kysely';
 import type { Executor } from '../../store/database.js';
+import type { WebhookEventsTable } from '../../store/schema.js';
 import { subscriptionTargets, type SubscriptionTarget } from '../accounts/repo.js';
 
 /** A notification about one WABA, fanned out to every subscribed app that listens to its field. */
@@ -27,26 +29,7 @@ export class Outbox {
 
   /** An On-Prem deployment's webhook: bare payload to the deployment's configured URL. */
   async enqueueOnprem(db: Executor, n: { deploymentId: string; wabaId: string; phoneNumberId: string; url: string; value: unknown }, now: number): Promise<void> {
-    await db
-      .insertInto('webhook_events')
-      .values({
-        app_id: `onprem:${n.deploymentId}`,
-        waba_id: n.wabaId,
-        phone_number_id: n.phoneNumberId,
-        format: 'onprem',
-        field: 'onprem',
-        value: JSON.stringify(n.value),
-        target_url: n.url,
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: now,
-        lease_until: null,
-        last_error: null,
-        created_at: now,
-        delivered_at: null,
-      })
-      .execute();
-    queueMicrotask(() => this.listeners.forEach((wake) => wake()));
+    await this.insert(db, [pendingEvent({ appId: `onprem:${n.deploymentId}`, wabaId: n.wabaId, phoneNumberId: n.phoneNumberId, format: 'onprem', field: 'onprem', value: JSON.stringify(n.value), target: n.url }, now)]);
   }
 
   enqueue(db: Executor, n: Notification, now: number): Promise<number> {
@@ -69,28 +52,46 @@ export class Outbox {
         if (!fields.includes(n.field)) continue;
         const target = n.field === 'messages' ? (n.phoneOverrideUrl ?? overrideCallbackUri ?? callbackUrl) : callbackUrl;
         if (!target) continue;
-        rows.push({
-          app_id: appId,
-          waba_id: n.wabaId,
-          phone_number_id: n.phoneNumberId,
-          format: 'cloud',
-          field: n.field,
-          value,
-          target_url: target,
-          status: 'pending' as const,
-          attempts: 0,
-          next_attempt_at: now,
-          lease_until: null,
-          last_error: null,
-          created_at: now,
-          delivered_at: null,
-        });
+        rows.push(pendingEvent({ appId, wabaId: n.wabaId, phoneNumberId: n.phoneNumberId, format: 'cloud', field: n.field, value, target }, now));
       }
     }
-    if (rows.length > 0) {
-      await db.insertInto('webhook_events').values(rows).execute();
-      queueMicrotask(() => this.listeners.forEach((wake) => wake()));
-    }
+    await this.insert(db, rows);
     return rows.length;
   }
+
+  private async insert(db: Executor, rows: Insertable<WebhookEventsTable>[]): Promise<void> {
+    if (rows.length === 0) return;
+    await db.insertInto('webhook_events').values(rows).execute();
+    queueMicrotask(() => this.listeners.forEach((wake) => wake()));
+  }
+}
+
+interface EventTarget {
+  appId: string;
+  wabaId: string;
+  phoneNumberId: string | null;
+  format: 'cloud' | 'onprem';
+  field: string;
+  value: string;
+  target: string;
+}
+
+/** A new outbox row, due now. */
+function pendingEvent(e: EventTarget, now: number): Insertable<WebhookEventsTable> {
+  return {
+    app_id: e.appId,
+    waba_id: e.wabaId,
+    phone_number_id: e.phoneNumberId,
+    format: e.format,
+    field: e.field,
+    value: e.value,
+    target_url: e.target,
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: now,
+    lease_until: null,
+    last_error: null,
+    created_at: now,
+    delivered_at: null,
+  };
 }
