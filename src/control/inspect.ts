@@ -139,6 +139,7 @@ export async function saveClockOffset(db: Executor, offset: number): Promise<voi
 export async function resetAll(db: Executor): Promise<void> {
   const tables = [
     'inbound_drops',
+    'onprem_stickerpacks',
     'onprem_tokens',
     'onprem_deployments',
     'webhook_attempts',

@@ -271,6 +271,14 @@ export interface InboundDropsTable {
   at: EpochMs;
 }
 
+export interface OnpremStickerpacksTable {
+  id: string;
+  deployment_id: string;
+  name: string;
+  publisher: string;
+  created_at: EpochMs;
+}
+
 export interface Database {
   settings: SettingsTable;
   graph_nodes: GraphNodesTable;
@@ -293,6 +301,7 @@ export interface Database {
   onprem_deployments: OnpremDeploymentsTable;
   onprem_tokens: OnpremTokensTable;
   inbound_drops: InboundDropsTable;
+  onprem_stickerpacks: OnpremStickerpacksTable;
 }
 
 export type Business = Selectable<BusinessesTable>;

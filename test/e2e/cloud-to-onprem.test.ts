@@ -138,7 +138,16 @@ describe('seed 001: Cloud API → On-Premises API', () => {
       { id: onpremId, recipient_id: from, status: 'delivered', timestamp: expect.stringMatching(/^\d+$/), type: 'message' },
     ]);
     expect(onpremBodies(rx).every((b) => !('entry' in b) && !('object' in b))).toBe(true);
-    // The consumer reads it: that status, too, is an On-Prem webhook.
+    // Read receipts are off by default on On-Prem (webhooks.message.read: false): a read sends nothing...
+    const readBefore = await tp.control<{ id: string }>('POST', `messages/${encodeURIComponent(onpremId ?? '')}/status`, { status: 'delivered' });
+    expect(readBefore.id).toBe(onpremId);
+    const sentOther = expectOnpremOk<{ messages: { id: string }[] }>(await dep.sendText(from, 'read me quietly'));
+    await rx.waitFor(() => onpremStatuses(rx).filter((s) => s['id'] === sentOther.messages[0]?.id).length === 2);
+    await tp.control('POST', `messages/${encodeURIComponent(sentOther.messages[0]?.id ?? '')}/status`, { status: 'read' });
+    await tp.flushWebhooks();
+    expect(onpremStatuses(rx).filter((s) => s['id'] === sentOther.messages[0]?.id).map((s) => s['status'])).toEqual(['sent', 'delivered']);
+    // ...until the application settings switch them on; then the consumer's read is an On-Prem webhook too.
+    expectOnpremOk(await dep.call('PATCH', 'settings/application', { webhooks: { message: { read: true } } }));
     await tp.control('POST', `messages/${encodeURIComponent(onpremId ?? '')}/status`, { status: 'read' });
     await rx.waitFor(() => onpremStatuses(rx).some((s) => s['id'] === onpremId && s['status'] === 'read'));
     expect(onpremStatuses(rx).filter((s) => s['id'] === onpremId).map((s) => s['status'])).toEqual(['sent', 'delivered', 'read']);

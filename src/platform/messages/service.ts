@@ -13,7 +13,7 @@ import { checkTemplateSend, deliveryOutcome, normalizeRecipient, pricingFor, SER
 import { findConsumer, findMediaMeta, findMessage, findTemplateByName, insertMessage, lastInboundAt, setMessageStatus } from './repo.js';
 import { MEDIA_TYPES, markReadSchema, payloadSchemas, sendEnvelope, type MediaObject, type MediaType } from './schema.js';
 import { onpremStatus } from '../onprem/format.js';
-import { webhookUrl } from '../onprem/messaging.js';
+import { reportsStatus, webhookUrl } from '../onprem/messaging.js';
 import { findDeployment } from '../onprem/repo.js';
 
 export interface SendResponse {
@@ -181,7 +181,7 @@ export async function advanceOutboundStatus(ctx: PlatformContext, messageId: str
       const dep = number.onprem_deployment_id ? await findDeployment(tx, number.onprem_deployment_id) : undefined;
       const url = dep ? webhookUrl(dep) : undefined;
       if (dep && url) {
-        for (const s of steps) {
+        for (const s of steps.filter((step) => reportsStatus(dep, step))) {
           await ctx.outbox.enqueueOnprem(tx, { deploymentId: dep.id, wabaId: number.waba_id, phoneNumberId: number.id, url, value: onpremStatus({ id: message.id, status: s, at: now, recipientId: message.wa_id, error: null }) }, now);
         }
       }

@@ -22,6 +22,16 @@ const sendSchema = z.object({
   preview_url: z.boolean().optional(),
 });
 
+/**
+ * Whether the deployment reports this status by webhook: `settings.application.webhooks.message`
+ * switches sent/delivered/read (read is off by default); failures are always reported.
+ */
+export function reportsStatus(dep: OnpremDeployment, status: string): boolean {
+  if (status === 'failed') return true;
+  const toggles = (readSettings(dep)['webhooks'] as { message?: Record<string, unknown> } | undefined)?.message;
+  return toggles?.[status] !== false;
+}
+
 export function webhookUrl(dep: OnpremDeployment): string | undefined {
   const url = (readSettings(dep)['webhooks'] as { url?: unknown } | undefined)?.url;
   return typeof url === 'string' && url !== '' ? url : undefined;
@@ -66,7 +76,7 @@ export async function sendOnpremMessage(ctx: PlatformContext, dep: OnpremDeploym
     );
     const url = webhookUrl(dep);
     if (url) {
-      for (const status of outcome.statuses) {
+      for (const status of outcome.statuses.filter((s) => reportsStatus(dep, s))) {
         const error = status === 'failed' && outcome.error ? { code: onpremAsyncCode(outcome.error.code), title: outcome.error.title } : null;
         await ctx.outbox.enqueueOnprem(tx, { deploymentId: dep.id, wabaId: number.waba_id, phoneNumberId: number.id, url, value: onpremStatus({ id, status, at: now, recipientId: waId, error }) }, now);
       }

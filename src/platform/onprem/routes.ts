@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { onpremErrors, type ApiError, type OnPremErrorSpec } from '../../core/errors.js';
@@ -171,6 +172,22 @@ export async function mountOnpremApi(app: FastifyInstance, ctx: PlatformContext,
         // The raw file is the body: allow the largest media size (as Graph's multipart upload does), not the JSON body limit.
         options.maxUploadBytes,
       );
+      // Stickerpacks exist only on On-Prem: Cloud API has no stickerpacks (seed 000), so they are not in
+      // the backup and do not survive a migration.
+      authed(
+        'POST',
+        '/v1/stickerpacks',
+        async (dep, request) => {
+          const body = parse(z.object({ name: z.string().min(1).max(128), publisher: z.string().min(1).max(128) }), request.body);
+          const id = randomUUID();
+          await ctx.store.db.insertInto('onprem_stickerpacks').values({ id, deployment_id: dep.id, name: body.name, publisher: body.publisher, created_at: ctx.clock.now() }).execute();
+          return { stickerpacks: [{ id }] };
+        },
+        201,
+      );
+      authed('GET', '/v1/stickerpacks', async (dep) => ({
+        stickerpacks: (await ctx.store.db.selectFrom('onprem_stickerpacks').select(['id', 'name', 'publisher']).where('deployment_id', '=', dep.id).orderBy('created_at').execute()),
+      }));
       authed('POST', '/v1/contacts', async (_dep, request) => ({ contacts: checkContacts(parse(z.object({ contacts: z.array(z.unknown()) }).loose(), request.body).contacts) }));
     },
     { prefix: `${ONPREM_PREFIX}/:deployment` },

@@ -148,6 +148,11 @@ export async function requestAccount(ctx: PlatformContext, dep: OnpremDeployment
     const number = found ? await lockPhoneNumber(tx, ctx.store.caps, found.id) : undefined;
     if (!number) throw onpremErrors.notFound(`Phone number +${req.cc} ${req.phone_number} is not known to WhatsApp`);
     if (number.api === 'onprem' && number.onprem_deployment_id === dep.id) return { created: true as const };
+    // One deployment serves one business number: a second one needs its own deployment.
+    const held = dep.phone_number_id && dep.phone_number_id !== number.id ? await findPhoneNumber(tx, dep.phone_number_id) : undefined;
+    if (held && gatewayStatus(dep, held) === 'connected') {
+      return { error: onpremErrors.alreadyExists(`This deployment already serves +${held.cc} ${held.number}; register another number on its own deployment.`) };
+    }
     const now = ctx.clock.now();
     if (number.two_step_enabled) {
       if (!req.pin) return { error: onpremErrors.requiredParameter('pin') };

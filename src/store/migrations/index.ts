@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { DialectCapabilities } from '../dialect.js';
 import * as platformCore from './0001-platform-core.js';
 import * as onprem from './0002-onprem.js';
+import * as stickerpacks from './0003-stickerpacks.js';
 
 interface NumberedMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -11,6 +12,7 @@ interface NumberedMigration {
 const migrations: Record<string, NumberedMigration> = {
   '0001-platform-core': platformCore,
   '0002-onprem': onprem,
+  '0003-stickerpacks': stickerpacks,
 };
 
 export function migrationProvider(caps: DialectCapabilities): MigrationProvider {

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OnpremClient, expectOnpremError, numberRow } from '../support/onprem-helpers.js';
+import { TestPlatform, addNumber, createWorld, type World } from '../support/platform.js';
+
+/** An On-Prem deployment is "a docker deployment" of one business number. */
+describe('one deployment serves one number', () => {
+  let tp: TestPlatform;
+  let world: World;
+  beforeAll(async () => {
+    tp = await TestPlatform.start();
+    world = await createWorld(tp);
+  });
+  afterAll(async () => {
+    await world.receiver.stop();
+    await tp.stop();
+  });
+
+  it('refuses to register a second number while the first is connected (1004), and leaves both as they were', async () => {
+    const first = await addNumber(tp, world);
+    const second = await addNumber(tp, world);
+    const dep = await OnpremClient.create(tp);
+    await dep.register(first, '123456');
+    expect(await dep.health()).toBe('connected');
+
+    expectOnpremError(await dep.requestAccount(second, { pin: '123456' }), 409, 1004, 'Resource already exists', /already serves/);
+    expect(await numberRow(tp, first.id)).toMatchObject({ api: 'onprem', onprem_deployment_id: dep.id });
+    expect(await numberRow(tp, second.id)).toMatchObject({ api: 'cloud', onprem_deployment_id: null });
+  });
+});
+
+describe('stickerpacks are On-Prem only (seed 000: "Cloud API does not support stickerpacks")', () => {
+  it('lists a deployment\'s stickerpacks, which do not exist on Cloud API after a migration', async () => {
+    const tp = await TestPlatform.start();
+    const world = await createWorld(tp);
+    try {
+      const n = await addNumber(tp, world);
+      const dep = await OnpremClient.create(tp);
+      await dep.register(n, '123456');
+      const created = await dep.call('POST', 'stickerpacks', { name: 'Jasper fruits', publisher: "Jasper's Market" });
+      expect(created.status).toBe(201);
+      const listed = await dep.call('GET', 'stickerpacks');
+      expect((listed.body as { stickerpacks: { name: string }[] }).stickerpacks.map((p) => p.name)).toEqual(['Jasper fruits']);
+      expectOnpremError(await dep.call('POST', 'stickerpacks', { name: 'x' }), 400, 1008, 'Required parameter is missing');
+
+      const data = await dep.backup('tacocat');
+      expect(Buffer.from(data, 'base64').toString('latin1')).not.toContain('Jasper fruits');
+      const reg = await tp.graph('POST', `${n.id}/register`, world.token, { messaging_product: 'whatsapp', pin: '123456', backup: { password: 'tacocat', data } });
+      expect(reg.status).toBe(200);
+      const cloud = await tp.graph<{ error: { code: number; message: string } }>('GET', `${n.id}/stickerpacks`, world.token);
+      expect(cloud.status).toBe(400);
+      expect(cloud.body.error).toMatchObject({ code: 2500, message: 'Unknown path components: /stickerpacks' });
+    } finally {
+      await world.receiver.stop();
+      await tp.stop();
+    }
+  });
+});
