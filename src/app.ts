@@ -3,7 +3,7 @@ import multipart from '@fastify/multipart';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { ControllableClock } from './core/clock.js';
 import { errors, type ApiError } from './core/errors.js';
-import { internalError, toApiError } from './platform/http-errors.js';
+import { installParsers, internalError, toApiError } from './platform/http-common.js';
 import { newSecret } from './core/ids.js';
 import type { PlatformConfig } from './config.js';
 import { loadClockOffset } from './control/inspect.js';
@@ -19,6 +19,7 @@ import { phoneNumberRoutes } from './platform/phone-numbers/routes.js';
 import { registrationRoutes } from './platform/registration/routes.js';
 import { templateRoutes } from './platform/templates/routes.js';
 import { mountOnpremApi } from './platform/onprem/routes.js';
+import { OnpremPortServers } from './platform/onprem/port-servers.js';
 import { loadDowntime } from './control/inspect.js';
 import { WebhookDispatcher } from './platform/webhooks/dispatcher.js';
 import { Outbox } from './platform/webhooks/outbox.js';
@@ -74,9 +75,10 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
     defaultVersion: config.defaultGraphVersion,
     routes: [...accountRoutes(ctx), ...phoneNumberRoutes(ctx), ...registrationRoutes(ctx), ...messageRoutes(ctx), ...mediaRoutes(ctx), ...templateRoutes(ctx)],
   });
-  mountControlApi(http, { ctx, clock, dispatcher, onReset: graph.clearCaches });
+  mountControlApi(http, { ctx, clock, dispatcher, onReset: graph.clearCaches, onDeploymentCreated: (dep) => onpremPorts.start(dep) });
   mountMediaDownload(http, ctx, store);
   await mountOnpremApi(http, ctx, { maxUploadBytes: config.maxUploadBytes });
+  const onpremPorts = new OnpremPortServers(ctx, config.host, { maxUploadBytes: config.maxUploadBytes, bodyLimitBytes: config.bodyLimitBytes });
 
   return {
     http,
@@ -91,12 +93,14 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
       if (config.seedDemo && !(await store.db.selectFrom('businesses').select('id').limit(1).executeTakeFirst())) {
         await store.transaction((tx) => seedDemo(ctx, tx));
       }
+      await onpremPorts.startAll();
       dispatcher.start();
       return ctx.publicUrl;
     },
     demo: () => loadDemo(store.db),
     async close() {
       await dispatcher.stop();
+      await onpremPorts.closeAll();
       await http.close();
       await store.close();
     },
@@ -109,23 +113,6 @@ async function installationSecret(store: Store, key: string): Promise<string> {
   const value = newSecret(32);
   await store.db.insertInto('settings').values({ key, value }).execute();
   return value;
-}
-
-/** JSON bodies: an empty body is `{}` (curl -H 'Content-Type: application/json' with no data). */
-function installParsers(http: FastifyInstance): void {
-  // Fastify parses text/plain by default; Graph edges take JSON, form or multipart only, so a
-  // text/plain body must be refused (Unsupported Content-Type), not silently dropped.
-  http.removeContentTypeParser(['application/json', 'text/plain']);
-  http.addContentTypeParser(['application/json', 'application/*+json'], { parseAs: 'string' }, (request, body, done) => {
-    const text = String(body);
-    request.rawBody = text;
-    if (text.trim() === '') return done(null, {});
-    try {
-      done(null, JSON.parse(text));
-    } catch (err) {
-      done(errors.malformedBody(`Request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`), undefined);
-    }
-  });
 }
 
 /** Every failure leaves as Graph's error envelope; nothing unexpected leaks a stack trace. */

@@ -33,6 +33,8 @@ export interface ControlDeps {
   dispatcher: WebhookDispatcher;
   /** Called after a reset so caches of the Graph router forget deleted tokens and nodes. */
   onReset: () => void;
+  /** Starts a new deployment's own listener when it asked for a port; resolves to the port. */
+  onDeploymentCreated: (dep: OnpremDeployment) => Promise<number | undefined>;
 }
 
 const parse = <S extends z.ZodType>(schema: S, value: unknown): z.infer<S> => unwrap(parseParams(schema, value ?? {}));
@@ -345,12 +347,24 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
 
   app.post(`${p}/onprem/deployments`, async (req, reply) => {
     const body = parse(
-      z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'lowercase letters, digits and dashes' }), admin_password: z.string().min(8).max(64).optional(), webhook_url: callbackUrl.optional() }),
+      z.object({
+        id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { message: 'lowercase letters, digits and dashes' }),
+        admin_password: z.string().min(8).max(64).optional(),
+        webhook_url: callbackUrl.optional(),
+        port: z.number().int().min(0).max(65535).optional(),
+      }),
       req.body,
     );
-    const dep = await createDeployment(ctx, { id: body.id, adminPassword: body.admin_password, webhookUrl: body.webhook_url });
-    void reply.code(201);
-    return deploymentView(ctx, dep);
+    const dep = await createDeployment(ctx, { id: body.id, adminPassword: body.admin_password, webhookUrl: body.webhook_url, port: body.port });
+    try {
+      const port = await deps.onDeploymentCreated(dep);
+      void reply.code(201);
+      return deploymentView(ctx, { ...dep, port: port ?? null });
+    } catch (err) {
+      // The port could not be opened (in use?): the deployment must not half-exist.
+      await db.deleteFrom('onprem_deployments').where('id', '=', dep.id).execute();
+      throw errors.invalidParameter(`Param port: cannot listen on port ${String(body.port)}: ${err instanceof Error ? err.message : String(err)}`);
+    }
   });
   app.get(`${p}/onprem/deployments`, async () => {
     const deps = await db.selectFrom('onprem_deployments').selectAll().orderBy('created_at').execute();
@@ -446,6 +460,8 @@ async function deploymentView(ctx: PlatformContext, dep: OnpremDeployment): Prom
   return {
     id: dep.id,
     base_url: `${ctx.publicUrl}/onprem/${dep.id}`,
+    port: dep.port,
+    port_url: dep.port === null ? null : `${new URL(ctx.publicUrl).protocol}//${new URL(ctx.publicUrl).hostname}:${dep.port}`,
     gateway_status: await gatewayStatusOf(ctx, dep),
     phone_number_id: dep.phone_number_id,
     shards: dep.shards,

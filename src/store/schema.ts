@@ -252,6 +252,8 @@ export interface OnpremDeploymentsTable {
   /** Set between `POST /v1/account` (202) and `/v1/account/verify`. */
   pending_registration: Json | null;
   created_at: EpochMs;
+  /** A port of its own, where `/v1/...` is served at the root (null: only under /onprem/{id}). */
+  port: number | null;
 }
 
 export interface OnpremTokensTable {

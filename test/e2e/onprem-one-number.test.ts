@@ -55,3 +55,43 @@ describe('stickerpacks are On-Prem only (seed 000: "Cloud API does not support s
     }
   });
 });
+
+describe('a deployment on a port of its own', () => {
+  it('serves /v1/... at the root of its port, sharing state with /onprem/{id}/v1, and survives a restart', async () => {
+    const tp = await TestPlatform.start();
+    const world = await createWorld(tp);
+    let restarted: TestPlatform | undefined;
+    try {
+      const n = await addNumber(tp, world);
+      const created = await tp.request<{ port: number; port_url: string }>('POST', '/_switchboard/onprem/deployments', { body: { id: 'own-port', admin_password: 'Adm1n-Passw0rd!', port: 0 } });
+      expect(created.status).toBe(201);
+      expect(created.body.port).toBeGreaterThan(0);
+      expect(created.body.port_url).toBe(`http://127.0.0.1:${created.body.port}`);
+
+      const auth = `Basic ${Buffer.from('admin:Adm1n-Passw0rd!').toString('base64')}`;
+      const login = await fetch(`${created.body.port_url}/v1/users/login`, { method: 'POST', headers: { authorization: auth } });
+      expect(login.status).toBe(200);
+      const token = ((await login.json()) as { users: { token: string }[] }).users[0]?.token ?? '';
+      const health = await fetch(`${created.body.port_url}/v1/health`, { headers: { authorization: `Bearer ${token}` } });
+      expect(await health.json()).toEqual({ health: { gateway_status: 'unregistered' }, meta: { api_status: 'stable', version: expect.any(String) as unknown } });
+      // The same token works on the shared path: one deployment, two addresses.
+      const shared = await tp.request('GET', '/onprem/own-port/v1/health', { token });
+      expect(shared.status).toBe(200);
+      const unknown = await fetch(`${created.body.port_url}/v2/anything`, { headers: { authorization: `Bearer ${token}` } });
+      expect(unknown.status).toBe(404);
+      expect(((await unknown.json()) as { errors: { code: number }[] }).errors[0]?.code).toBe(1006);
+      void n;
+
+      await tp.stop({ keepDatabase: true });
+      restarted = await TestPlatform.start({ databasePath: tp.databasePath });
+      // The client's pooled keep-alive socket died with the old process: the first try may fail on it.
+      const healthAgain = (): Promise<Response> => fetch(`${created.body.port_url}/v1/health`, { headers: { authorization: `Bearer ${token}` } });
+      const again = await healthAgain().catch(healthAgain);
+      expect(again.status).toBe(200);
+    } finally {
+      await world.receiver.stop();
+      if (restarted) await restarted.stop();
+      else await tp.stop();
+    }
+  });
+});

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { onpremErrors, type ApiError, type OnPremErrorSpec } from '../../core/errors.js';
 import type { OnpremDeployment } from '../../store/schema.js';
 import type { PlatformContext } from '../context.js';
-import { internalError, toApiError } from '../http-errors.js';
+import { internalError, toApiError } from '../http-common.js';
 import { defaultApplicationSettings, meta } from './format.js';
 import { checkContacts, sendOnpremMessage, uploadOnpremMedia } from './messaging.js';
 import { authenticate, backup, gatewayStatusOf, login, logout, mergeSettings, readSettings, requestAccount, restore, setShards, setTwoStep, verifyAccount } from './service.js';
@@ -46,150 +46,157 @@ const shardsSchema = z.object({
 
 type Handler = (dep: OnpremDeployment, request: FastifyRequest, reply: FastifyReply) => Promise<Record<string, unknown> | null>;
 
+export interface OnpremApiOptions {
+  maxUploadBytes?: number | undefined;
+}
+
 /**
- * Any number of On-Premises deployments, each under `/onprem/{deployment}/v1/...`, with the On-Prem
- * wire conventions: bearer tokens from `/v1/users/login`, `meta` on every body, `errors[]` on failure.
+ * Any number of On-Premises deployments, each under `/onprem/{deployment}/v1/...` on the platform's
+ * port, with the On-Prem wire conventions: bearer tokens from `/v1/users/login`, `meta` on every
+ * body, `errors[]` on failure. A deployment can also have a port of its own (see port-servers.ts).
  */
-export async function mountOnpremApi(app: FastifyInstance, ctx: PlatformContext, options: { maxUploadBytes?: number } = {}): Promise<void> {
-  // Without this, `/onprem` and `/onprem/{deployment}[/x]` would fall through to the Graph router's
-  // `/:a/:b/:c` routes and answer in Graph's envelope.
-  const notOnpremEndpoint = (request: FastifyRequest, reply: FastifyReply): void => {
-    const { status, body } = renderOnpremError(onpremErrors.notFound(`${request.method} ${request.url.split('?')[0] ?? ''} is not an On-Premises API endpoint`));
-    void reply.code(status).send(body);
-  };
-  const ANY = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+export async function mountOnpremApi(app: FastifyInstance, ctx: PlatformContext, options: OnpremApiOptions = {}): Promise<void> {
+  // Without this, `/onprem` would fall through to the Graph router and answer in Graph's envelope.
   app.route({ method: ANY, url: ONPREM_PREFIX, handler: notOnpremEndpoint });
-  await app.register(
-    async (api) => {
-      // /v1/media takes the raw file as the body, whatever its type.
-      api.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-      api.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
-        const apiError = toApiError(err, request.routeOptions.bodyLimit);
-        if (apiError === internalError) console.error(`unexpected error on ${request.method} ${request.url}:`, err);
-        const { status, body } = renderOnpremError(apiError);
-        void reply.code(status).send(body);
-      });
-      api.setNotFoundHandler(notOnpremEndpoint);
-      api.route({ method: ANY, url: '/', handler: notOnpremEndpoint });
-      api.route({ method: ANY, url: '/*', handler: notOnpremEndpoint });
+  await app.register(onpremPlugin(ctx, options, (request) => (request.params as { deployment: string }).deployment), { prefix: `${ONPREM_PREFIX}/:deployment` });
+}
 
-      const deploymentOf = (request: FastifyRequest): string => (request.params as { deployment: string }).deployment;
-      const authed = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, handler: Handler, okStatus = 200, bodyLimit?: number): void => {
-        api.route({
-          method,
-          url,
-          ...(bodyLimit !== undefined && { bodyLimit }),
-          handler: async (request, reply) => {
-            const dep = await authenticate(ctx, deploymentOf(request), request.headers.authorization);
-            const body = await handler(dep, request, reply);
-            return reply.code(reply.statusCode === 200 ? okStatus : reply.statusCode).send({ ...(body ?? {}), meta: meta() });
-          },
-        });
-      };
+const ANY = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
-      api.post('/v1/users/login', async (request) => {
-        const body = (request.body ?? {}) as Record<string, unknown>;
-        return { users: [await login(ctx, deploymentOf(request), request.headers.authorization, body['new_password'])], meta: meta() };
-      });
-      authed('POST', '/v1/users/logout', async (_dep, request) => {
-        await logout(ctx, /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '');
-        return null;
-      });
+function notOnpremEndpoint(request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = renderOnpremError(onpremErrors.notFound(`${request.method} ${request.url.split('?')[0] ?? ''} is not an On-Premises API endpoint`));
+  void reply.code(status).send(body);
+}
 
-      authed('POST', '/v1/account', async (dep, request, reply) => {
-        const result = await requestAccount(ctx, dep, parse(accountSchema, request.body));
-        if (result.created) {
-          reply.code(201);
-          return null;
-        }
-        reply.code(202);
-        return { account: [{ vname: result.vname }] };
-      });
-      authed(
-        'POST',
-        '/v1/account/verify',
-        async (dep, request) => {
-          await verifyAccount(ctx, dep, parse(z.object({ code: z.union([z.string(), z.number()]).transform(String) }), request.body).code);
-          return null;
+/** The `/v1/...` routes of one or many deployments; `deploymentOf` says which one a request addresses. */
+export function onpremPlugin(ctx: PlatformContext, options: OnpremApiOptions, deploymentOf: (request: FastifyRequest) => string): (api: FastifyInstance) => Promise<void> {
+  return async (api) => {
+    // /v1/media takes the raw file as the body, whatever its type.
+    api.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    api.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
+      const apiError = toApiError(err, request.routeOptions.bodyLimit);
+      if (apiError === internalError) console.error(`unexpected error on ${request.method} ${request.url}:`, err);
+      const { status, body } = renderOnpremError(apiError);
+      void reply.code(status).send(body);
+    });
+    api.setNotFoundHandler(notOnpremEndpoint);
+    api.route({ method: ANY, url: '/', handler: notOnpremEndpoint });
+    api.route({ method: ANY, url: '/*', handler: notOnpremEndpoint });
+
+    const authed = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, handler: Handler, okStatus = 200, bodyLimit?: number): void => {
+      api.route({
+        method,
+        url,
+        ...(bodyLimit !== undefined && { bodyLimit }),
+        handler: async (request, reply) => {
+          const dep = await authenticate(ctx, deploymentOf(request), request.headers.authorization);
+          const body = await handler(dep, request, reply);
+          return reply.code(reply.statusCode === 200 ? okStatus : reply.statusCode).send({ ...(body ?? {}), meta: meta() });
         },
-        201,
-      );
-      authed(
-        'POST',
-        '/v1/account/shards',
-        async (dep, request) => {
-          await setShards(ctx, dep, parse(shardsSchema, request.body));
-          return null;
-        },
-        201,
-      );
-      authed('POST', '/v1/settings/account/two-step', async (dep, request) => {
-        await setTwoStep(ctx, dep, parse(z.object({ pin }), request.body).pin);
-        return null;
       });
-      authed('DELETE', '/v1/settings/account/two-step', async (dep) => {
-        await setTwoStep(ctx, dep, null);
-        return null;
-      });
+    };
 
-      authed('GET', '/v1/settings/application', async (dep) => ({ settings: { application: readSettings(dep) } }));
-      authed('PATCH', '/v1/settings/application', async (dep, request) => {
-        const patch = parse(z.record(z.string(), z.unknown()), request.body);
-        await updateDeployment(ctx.store.db, dep.id, { settings: JSON.stringify(mergeSettings(readSettings(dep), patch)) });
-        return null;
-      });
-      authed('DELETE', '/v1/settings/application', async (dep) => {
-        // wa_id is not a setting but the registered number: a reset keeps it.
-        await updateDeployment(ctx.store.db, dep.id, { settings: JSON.stringify({ ...defaultApplicationSettings(), wa_id: readSettings(dep)['wa_id'] ?? '' }) });
-        return null;
-      });
+    api.post('/v1/users/login', async (request) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      return { users: [await login(ctx, deploymentOf(request), request.headers.authorization, body['new_password'])], meta: meta() };
+    });
+    authed('POST', '/v1/users/logout', async (_dep, request) => {
+      await logout(ctx, /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '');
+      return null;
+    });
 
-      authed('POST', '/v1/settings/backup', async (dep, request) => {
-        const { password } = parse(z.object({ password: z.string() }), request.body);
-        return { settings: { data: await backup(ctx, dep, password) } };
-      });
-      authed('POST', '/v1/settings/restore', async (dep, request) => {
-        const { password, data } = parse(z.object({ password: z.string(), data: z.string().min(1) }), request.body);
-        await restore(ctx, dep, password, data);
+    authed('POST', '/v1/account', async (dep, request, reply) => {
+      const result = await requestAccount(ctx, dep, parse(accountSchema, request.body));
+      if (result.created) {
+        reply.code(201);
         return null;
-      });
+      }
+      reply.code(202);
+      return { account: [{ vname: result.vname }] };
+    });
+    authed(
+      'POST',
+      '/v1/account/verify',
+      async (dep, request) => {
+        await verifyAccount(ctx, dep, parse(z.object({ code: z.union([z.string(), z.number()]).transform(String) }), request.body).code);
+        return null;
+      },
+      201,
+    );
+    authed(
+      'POST',
+      '/v1/account/shards',
+      async (dep, request) => {
+        await setShards(ctx, dep, parse(shardsSchema, request.body));
+        return null;
+      },
+      201,
+    );
+    authed('POST', '/v1/settings/account/two-step', async (dep, request) => {
+      await setTwoStep(ctx, dep, parse(z.object({ pin }), request.body).pin);
+      return null;
+    });
+    authed('DELETE', '/v1/settings/account/two-step', async (dep) => {
+      await setTwoStep(ctx, dep, null);
+      return null;
+    });
 
-      authed('GET', '/v1/health', async (dep) => ({ health: { gateway_status: await gatewayStatusOf(ctx, dep) } }));
-      authed(
-        'POST',
-        '/v1/messages',
-        async (dep, request) => ({ messages: [await sendOnpremMessage(ctx, dep, parse(z.record(z.string(), z.unknown()), request.body))] }),
-      );
-      authed(
-        'POST',
-        '/v1/media',
-        async (dep, request) => {
-          const body = request.body;
-          if (!Buffer.isBuffer(body) || body.length === 0) throw onpremErrors.requiredParameter('file (the request body)');
-          return { media: [await uploadOnpremMedia(ctx, dep, request.headers['content-type'] ?? 'application/octet-stream', body)] };
-        },
-        201,
-        // The raw file is the body: allow the largest media size (as Graph's multipart upload does), not the JSON body limit.
-        options.maxUploadBytes,
-      );
-      // Stickerpacks exist only on On-Prem: Cloud API has no stickerpacks (seed 000), so they are not in
-      // the backup and do not survive a migration.
-      authed(
-        'POST',
-        '/v1/stickerpacks',
-        async (dep, request) => {
-          const body = parse(z.object({ name: z.string().min(1).max(128), publisher: z.string().min(1).max(128) }), request.body);
-          const id = randomUUID();
-          await ctx.store.db.insertInto('onprem_stickerpacks').values({ id, deployment_id: dep.id, name: body.name, publisher: body.publisher, created_at: ctx.clock.now() }).execute();
-          return { stickerpacks: [{ id }] };
-        },
-        201,
-      );
-      authed('GET', '/v1/stickerpacks', async (dep) => ({
-        stickerpacks: (await ctx.store.db.selectFrom('onprem_stickerpacks').select(['id', 'name', 'publisher']).where('deployment_id', '=', dep.id).orderBy('created_at').execute()),
-      }));
-      authed('POST', '/v1/contacts', async (_dep, request) => ({ contacts: checkContacts(parse(z.object({ contacts: z.array(z.unknown()) }).loose(), request.body).contacts) }));
-    },
-    { prefix: `${ONPREM_PREFIX}/:deployment` },
-  );
+    authed('GET', '/v1/settings/application', async (dep) => ({ settings: { application: readSettings(dep) } }));
+    authed('PATCH', '/v1/settings/application', async (dep, request) => {
+      const patch = parse(z.record(z.string(), z.unknown()), request.body);
+      await updateDeployment(ctx.store.db, dep.id, { settings: JSON.stringify(mergeSettings(readSettings(dep), patch)) });
+      return null;
+    });
+    authed('DELETE', '/v1/settings/application', async (dep) => {
+      // wa_id is not a setting but the registered number: a reset keeps it.
+      await updateDeployment(ctx.store.db, dep.id, { settings: JSON.stringify({ ...defaultApplicationSettings(), wa_id: readSettings(dep)['wa_id'] ?? '' }) });
+      return null;
+    });
+
+    authed('POST', '/v1/settings/backup', async (dep, request) => {
+      const { password } = parse(z.object({ password: z.string() }), request.body);
+      return { settings: { data: await backup(ctx, dep, password) } };
+    });
+    authed('POST', '/v1/settings/restore', async (dep, request) => {
+      const { password, data } = parse(z.object({ password: z.string(), data: z.string().min(1) }), request.body);
+      await restore(ctx, dep, password, data);
+      return null;
+    });
+
+    authed('GET', '/v1/health', async (dep) => ({ health: { gateway_status: await gatewayStatusOf(ctx, dep) } }));
+    authed(
+      'POST',
+      '/v1/messages',
+      async (dep, request) => ({ messages: [await sendOnpremMessage(ctx, dep, parse(z.record(z.string(), z.unknown()), request.body))] }),
+    );
+    authed(
+      'POST',
+      '/v1/media',
+      async (dep, request) => {
+        const body = request.body;
+        if (!Buffer.isBuffer(body) || body.length === 0) throw onpremErrors.requiredParameter('file (the request body)');
+        return { media: [await uploadOnpremMedia(ctx, dep, request.headers['content-type'] ?? 'application/octet-stream', body)] };
+      },
+      201,
+      // The raw file is the body: allow the largest media size (as Graph's multipart upload does), not the JSON body limit.
+      options.maxUploadBytes,
+    );
+    // Stickerpacks exist only on On-Prem: Cloud API has no stickerpacks (seed 000), so they are not in
+    // the backup and do not survive a migration.
+    authed(
+      'POST',
+      '/v1/stickerpacks',
+      async (dep, request) => {
+        const body = parse(z.object({ name: z.string().min(1).max(128), publisher: z.string().min(1).max(128) }), request.body);
+        const id = randomUUID();
+        await ctx.store.db.insertInto('onprem_stickerpacks').values({ id, deployment_id: dep.id, name: body.name, publisher: body.publisher, created_at: ctx.clock.now() }).execute();
+        return { stickerpacks: [{ id }] };
+      },
+      201,
+    );
+    authed('GET', '/v1/stickerpacks', async (dep) => ({
+      stickerpacks: (await ctx.store.db.selectFrom('onprem_stickerpacks').select(['id', 'name', 'publisher']).where('deployment_id', '=', dep.id).orderBy('created_at').execute()),
+    }));
+    authed('POST', '/v1/contacts', async (_dep, request) => ({ contacts: checkContacts(parse(z.object({ contacts: z.array(z.unknown()) }).loose(), request.body).contacts) }));
+  };
 }

@@ -8,6 +8,7 @@ const NUMBER_ID = '106540352242922';
 
 const deployment = (over: Partial<OnpremDeployment> = {}): OnpremDeployment => ({
   id: 'dep-a',
+  port: null,
   admin_password_hash: 'x',
   password_change_required: 0,
   settings: JSON.stringify(defaultApplicationSettings()),

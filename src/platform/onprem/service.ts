@@ -27,6 +27,8 @@ export function gatewayStatus(dep: OnpremDeployment, number: PhoneNumber | undef
 
 export interface NewDeployment {
   id: string;
+  /** Also serve `/v1/...` at the root of this port (0 = any free port, chosen at start). */
+  port?: number | undefined;
   adminPassword?: string | undefined;
   webhookUrl?: string | undefined;
 }
@@ -45,6 +47,7 @@ export async function createDeployment(ctx: PlatformContext, input: NewDeploymen
     phone_number_id: null,
     pending_registration: null,
     created_at: ctx.clock.now(),
+    port: input.port ?? null,
   };
   await ctx.store.db.insertInto('onprem_deployments').values(dep).execute();
   return dep;
@@ -71,6 +74,7 @@ export async function seedOnpremDeployment(
       phone_number_id: input.number.id,
       pending_registration: null,
       created_at: now,
+      port: null,
     })
     .execute();
   await updatePhoneNumber(db, input.number.id, { api: 'onprem', onprem_deployment_id: input.id, status: 'CONNECTED', registered_at: now, last_onboarded_at: now });

@@ -3,6 +3,7 @@ import type { DialectCapabilities } from '../dialect.js';
 import * as platformCore from './0001-platform-core.js';
 import * as onprem from './0002-onprem.js';
 import * as stickerpacks from './0003-stickerpacks.js';
+import * as onpremPorts from './0004-onprem-ports.js';
 
 interface NumberedMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -13,6 +14,7 @@ const migrations: Record<string, NumberedMigration> = {
   '0001-platform-core': platformCore,
   '0002-onprem': onprem,
   '0003-stickerpacks': stickerpacks,
+  '0004-onprem-ports': onpremPorts,
 };
 
 export function migrationProvider(caps: DialectCapabilities): MigrationProvider {

@@ -1,4 +1,5 @@
-import type { FastifyError } from 'fastify';
+/** HTTP plumbing shared by the Graph, On-Prem and control surfaces: body parsing and error mapping. */
+import type { FastifyError, FastifyInstance } from 'fastify';
 import { ApiError, errors } from '../core/errors.js';
 
 /** The one value every unexpected failure maps to (logged, then rendered generically). */
@@ -27,3 +28,21 @@ export function toApiError(err: FastifyError | ApiError, bodyLimitBytes: number)
   if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return errors.invalidParameter(err.message);
   return internalError;
 }
+
+/** JSON bodies: an empty body is `{}` (curl -H 'Content-Type: application/json' with no data). */
+export function installParsers(http: FastifyInstance): void {
+  // Fastify parses text/plain by default; Graph edges take JSON, form or multipart only, so a
+  // text/plain body must be refused (Unsupported Content-Type), not silently dropped.
+  http.removeContentTypeParser(['application/json', 'text/plain']);
+  http.addContentTypeParser(['application/json', 'application/*+json'], { parseAs: 'string' }, (request, body, done) => {
+    const text = String(body);
+    request.rawBody = text;
+    if (text.trim() === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(errors.malformedBody(`Request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`), undefined);
+    }
+  });
+}
+

@@ -1,0 +1,44 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { OnpremDeployment } from '../../store/schema.js';
+import type { PlatformContext } from '../context.js';
+import { installParsers } from '../http-common.js';
+import { updateDeployment } from './repo.js';
+import { onpremPlugin, type OnpremApiOptions } from './routes.js';
+
+/**
+ * Deployments with a port of their own: each gets a listener that serves its `/v1/...` at the root,
+ * as a real On-Prem webapp container does (`https://host:9090/v1/...`), so unmodified On-Prem
+ * clients can be pointed at it. Same routes and state as `/onprem/{id}/v1/...`.
+ */
+export class OnpremPortServers {
+  private readonly servers = new Map<string, FastifyInstance>();
+
+  constructor(
+    private readonly ctx: PlatformContext,
+    private readonly host: string,
+    private readonly options: OnpremApiOptions & { bodyLimitBytes: number },
+  ) {}
+
+  async startAll(): Promise<void> {
+    const deps = await this.ctx.store.db.selectFrom('onprem_deployments').selectAll().where('port', 'is not', null).execute();
+    for (const dep of deps) await this.start(dep);
+  }
+
+  /** Starts the deployment's listener; port 0 picks a free port, which is then remembered. */
+  async start(dep: OnpremDeployment): Promise<number | undefined> {
+    if (dep.port === null || this.servers.has(dep.id)) return dep.port ?? undefined;
+    const server = Fastify({ logger: false, bodyLimit: this.options.bodyLimitBytes, routerOptions: { ignoreTrailingSlash: true } });
+    installParsers(server);
+    await server.register(onpremPlugin(this.ctx, this.options, () => dep.id));
+    const address = await server.listen({ host: this.host, port: dep.port });
+    this.servers.set(dep.id, server);
+    const port = Number(new URL(address).port);
+    if (port !== dep.port) await updateDeployment(this.ctx.store.db, dep.id, { port });
+    return port;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.servers.values()].map((s) => s.close()));
+    this.servers.clear();
+  }
+}
