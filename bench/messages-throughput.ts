@@ -8,13 +8,13 @@
  * Prints requests/s, latency p50/p99, non-2xx count, and webhook deliveries/s (events delivered
  * divided by the time from the first request until the last event arrived).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { call, startPlatform } from './support.js';
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
 
@@ -38,32 +38,6 @@ const { values } = parseArgs({
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const numberCount = Number(values.numbers);
-
-async function startPlatform(dbPath: string, batch: string): Promise<{ child: ChildProcess; base: string }> {
-  const nodeArgs = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/main.js', '--port', '0', '--db', dbPath, '--no-seed', '--webhook-batch', batch], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /Control API \(emulator only\):\s+(http:\/\/[^\s]+)\/_switchboard\//.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`platform exited with ${String(code)}`)));
-  });
-  return { child, base };
-}
-
-async function call<T>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<T> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await res.json()) as T;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 async function main(): Promise<void> {
   let delivered = 0;
@@ -97,7 +71,7 @@ async function main(): Promise<void> {
   const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
-  const { child, base } = await startPlatform(join(dir, 'bench.sqlite'), values['webhook-batch'] ?? '1');
+  const { child, base } = await startPlatform(join(dir, 'bench.sqlite'), ['--webhook-batch', values['webhook-batch'] ?? '1']);
   try {
     const partner = await call<{ id: string }>(base, 'POST', '/_switchboard/businesses', { name: 'Bench Partner' });
     const waba = await call<{ id: string }>(base, 'POST', '/_switchboard/wabas', { name: 'Bench WABA', owner_business_id: partner.id });

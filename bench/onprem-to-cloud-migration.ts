@@ -16,11 +16,11 @@
  * Prints JSON: p50/p90/p99/max in ms of the whole migration and of each call, count and failures.
  * Set BENCH_CPU_PROF=<dir> to run the platform under `node --cpu-prof`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { call, startPlatform } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -42,35 +42,6 @@ const graph = `/${values['graph-version'] ?? 'v23.0'}`;
 const PIN = '123456';
 const ADMIN_PASSWORD = 'Bench-admin-1';
 const BACKUP_PASSWORD = 'tacocat';
-
-async function startPlatform(dbPath: string): Promise<{ child: ChildProcess; base: string }> {
-  const nodeArgs = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
-  const child = spawn(process.execPath, [...nodeArgs, 'dist/main.js', '--port', '0', '--db', dbPath, '--no-seed', '--downtime-ms', String(downtimeMs)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /Control API \(emulator only\):\s+(http:\/\/[^\s]+)\/_switchboard\//.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`platform exited with ${String(code)}`)));
-  });
-  return { child, base };
-}
-
-/** One HTTP call; `auth` is a full Authorization header value. Throws unless the status is `expect` (or any 2xx). */
-async function call<T>(base: string, method: string, path: string, body?: unknown, auth?: string, expect?: number): Promise<T> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...(auth && { authorization: auth }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await res.json()) as T;
-  if (expect !== undefined ? res.status !== expect : !res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 /** Runs `task(i)` for i in [0, n) with at most `limit` at a time. */
 async function pool(n: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {
@@ -129,7 +100,7 @@ async function setUpOnprem(base: string, n: { id: string; cc: string; phone: str
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
-  const { child, base } = await startPlatform(join(dir, 'bench.sqlite'));
+  const { child, base } = await startPlatform(join(dir, 'bench.sqlite'), ['--downtime-ms', String(downtimeMs)]);
   try {
     // --- Setup (not timed) ---
     const setupStart = performance.now();

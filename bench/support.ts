@@ -1,0 +1,33 @@
+/** Shared by the benchmark scripts: start the built platform as its own process, and call it. */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/**
+ * Spawns `dist/main.js` on a free port with a fresh database and no demo data, and resolves with its
+ * base URL once it prints it. `BENCH_CPU_PROF=<dir>` runs it under `--cpu-prof`.
+ */
+export async function startPlatform(dbPath: string, extraArgs: readonly string[] = []): Promise<{ child: ChildProcess; base: string }> {
+  const nodeArgs = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
+  const child = spawn(process.execPath, [...nodeArgs, 'dist/main.js', '--port', '0', '--db', dbPath, '--no-seed', ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /Control API \(emulator only\):\s+(http:\/\/[^\s]+)\/_switchboard\//.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`platform exited with ${String(code)}`)));
+  });
+  return { child, base };
+}
+
+/** One JSON call; `auth` is a full Authorization header value. Throws unless the status is `expect` (or any 2xx). */
+export async function call<T>(base: string, method: string, path: string, body?: unknown, auth?: string, expect?: number): Promise<T> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...(auth && { authorization: auth }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await res.json()) as T;
+  if (expect !== undefined ? res.status !== expect : !res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
