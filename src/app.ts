@@ -75,10 +75,19 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
     defaultVersion: config.defaultGraphVersion,
     routes: [...accountRoutes(ctx), ...phoneNumberRoutes(ctx), ...registrationRoutes(ctx), ...messageRoutes(ctx), ...mediaRoutes(ctx), ...templateRoutes(ctx)],
   });
-  mountControlApi(http, { ctx, clock, dispatcher, onReset: graph.clearCaches, onDeploymentCreated: (dep) => onpremPorts.start(dep) });
+  const onpremPorts = new OnpremPortServers(ctx, config.host, { maxUploadBytes: config.maxUploadBytes, bodyLimitBytes: config.bodyLimitBytes });
+  mountControlApi(http, {
+    ctx,
+    clock,
+    dispatcher,
+    onReset: async () => {
+      graph.clearCaches();
+      await onpremPorts.closeAll();
+    },
+    onDeploymentCreated: (dep) => onpremPorts.start(dep),
+  });
   mountMediaDownload(http, ctx, store);
   await mountOnpremApi(http, ctx, { maxUploadBytes: config.maxUploadBytes });
-  const onpremPorts = new OnpremPortServers(ctx, config.host, { maxUploadBytes: config.maxUploadBytes, bodyLimitBytes: config.bodyLimitBytes });
 
   return {
     http,

@@ -31,8 +31,8 @@ export interface ControlDeps {
   ctx: PlatformContext;
   clock: ControllableClock;
   dispatcher: WebhookDispatcher;
-  /** Called after a reset so caches of the Graph router forget deleted tokens and nodes. */
-  onReset: () => void;
+  /** Called after a reset: caches forget deleted tokens and nodes, deleted deployments stop listening. */
+  onReset: () => Promise<void>;
   /** Starts a new deployment's own listener when it asked for a port; resolves to the port. */
   onDeploymentCreated: (dep: OnpremDeployment) => Promise<number | undefined>;
 }
@@ -408,7 +408,7 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
       await resetAll(tx);
       return body.seed === 'demo' ? seedDemo(ctx, tx) : undefined;
     });
-    deps.onReset();
+    await deps.onReset();
     return { success: true, demo: demo ?? null };
   });
 
