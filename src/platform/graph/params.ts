@@ -95,13 +95,23 @@ export function selectFields<N>(
   return ok(out);
 }
 
-/** Cursor paging over an already ordered list, with Graph's `paging.cursors` shape. */
+export interface Paging {
+  cursors: { before: string; after: string };
+  next?: string;
+  previous?: string;
+}
+
+/**
+ * Cursor paging over an already ordered list, with Graph's `paging` shape: `cursors`, and `next` /
+ * `previous` links (the request's own URL with the cursor swapped) when there is more that way.
+ */
 export function paginate<T extends { id: string }>(
   items: readonly T[],
   params: Record<string, unknown>,
+  requestUrl?: string,
   defaultLimit = 25,
   maxLimit = 100,
-): Result<{ page: T[]; paging: { cursors: { before: string; after: string } } | undefined }> {
+): Result<{ page: T[]; paging: Paging | undefined }> {
   const limitRaw = params['limit'];
   const limit = limitRaw === undefined ? defaultLimit : Number(limitRaw);
   if (!Number.isInteger(limit) || limit < 1) return fail(errors.invalidParameter('Param limit must be a positive integer'));
@@ -120,5 +130,19 @@ export function paginate<T extends { id: string }>(
   const first = page[0];
   const last = page[page.length - 1];
   const encode = (id: string): string => Buffer.from(id, 'utf8').toString('base64url');
-  return ok({ page, paging: first && last ? { cursors: { before: encode(first.id), after: encode(last.id) } } : undefined });
+  if (!first || !last) return ok({ page, paging: undefined });
+  const paging: Paging = { cursors: { before: encode(first.id), after: encode(last.id) } };
+  const link = (set: 'after' | 'before', cursor: string): string | undefined => {
+    if (!requestUrl) return undefined;
+    const url = new URL(requestUrl);
+    url.searchParams.delete(set === 'after' ? 'before' : 'after');
+    url.searchParams.set(set, cursor);
+    url.searchParams.set('limit', String(size));
+    return url.toString();
+  };
+  const next = start + page.length < items.length ? link('after', paging.cursors.after) : undefined;
+  const previous = start > 0 ? link('before', paging.cursors.before) : undefined;
+  if (next) paging.next = next;
+  if (previous) paging.previous = previous;
+  return ok({ page, paging });
 }

@@ -20,6 +20,8 @@ export interface GraphCall {
   readonly params: Record<string, unknown>;
   readonly files: readonly UploadedFile[];
   readonly caller: Caller;
+  /** The absolute URL of the request, for `paging.next` / `previous` links. */
+  readonly url: string;
 }
 
 /** JSON-serialisable response body of a Graph edge. */

@@ -60,7 +60,7 @@ export function mountGraphRouter(app: FastifyInstance, options: GraphRouterOptio
     const graphRoute = table.get(key(kind, method, edge));
     if (!graphRoute) throw edge ? errors.unknownPath(`/${edge}`) : errors.unsupportedRequest(method, id);
     unwrap(requirePermission(caller, graphRoute.permission));
-    const call: GraphCall = { method, version, nodeId: id, kind, edge, params, files, caller };
+    const call: GraphCall = { method, version, nodeId: id, kind, edge, params, files, caller, url: `${request.protocol}://${request.host}${request.url}` };
     return graphRoute.handle(call);
   };
 

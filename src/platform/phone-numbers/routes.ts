@@ -40,7 +40,7 @@ export function phoneNumberRoutes(ctx: PlatformContext): GraphRoute[] {
       // Checked up front so an unknown field is refused even when the WABA has no numbers.
       const unknownField = requested?.find((f) => !Object.hasOwn(phoneFields, f));
       if (unknownField) throw errors.nonexistingField(unknownField, NODE_TYPE);
-      const { page, paging } = unwrap(paginate(views.map((v) => ({ id: v.number.id, v })), call.params));
+      const { page, paging } = unwrap(paginate(views.map((v) => ({ id: v.number.id, v })), call.params, call.url));
       const data = page.map(({ v }) => unwrap(selectFields(v, requested, phoneDefaultFields, phoneFields, NODE_TYPE)));
       return paging ? { data, paging } : { data };
     }),

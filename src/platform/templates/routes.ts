@@ -45,7 +45,7 @@ export function templateRoutes(ctx: PlatformContext): GraphRoute[] {
           (f.language === undefined || t.language === f.language),
       );
       const requested = parseFields(call.params['fields']);
-      const { page, paging } = unwrap(paginate(all, call.params));
+      const { page, paging } = unwrap(paginate(all, call.params, call.url));
       const data = page.map((t) => unwrap(selectFields(t, requested, templateDefaults, templateFields, NODE_TYPE)));
       return paging ? { data, paging } : { data };
     }),
