@@ -11,6 +11,8 @@ const mediaObject = z
     filename: z.string().max(240).optional(),
     voice: z.boolean().optional(),
   })
+  // Cloud API refuses properties On-Prem tolerated (api-facts D.4).
+  .strict()
   .refine((m) => (m.id === undefined) !== (m.link === undefined), { message: 'exactly one of id or link is required' });
 
 export type MediaObject = z.infer<typeof mediaObject>;
@@ -58,7 +60,7 @@ export const payloadSchemas = {
   document: mediaObject,
   sticker: mediaObject,
   template: templateObject,
-  location: z.object({ latitude: z.union([z.number(), z.string()]), longitude: z.union([z.number(), z.string()]), name: z.string().optional(), address: z.string().optional() }),
+  location: z.object({ latitude: z.union([z.number(), z.string()]), longitude: z.union([z.number(), z.string()]), name: z.string().optional(), address: z.string().optional() }).strict(),
   contacts: z.array(z.object({ name: z.object({ formatted_name: z.string().min(1) }).loose() }).loose()).min(1),
   interactive: z.object({ type: z.string().min(1), action: z.record(z.string(), z.unknown()) }).loose(),
   reaction: z.object({ message_id: z.string().min(1), emoji: z.string() }),
