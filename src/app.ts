@@ -86,7 +86,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
     },
     onDeploymentCreated: (dep) => onpremPorts.start(dep),
   });
-  mountMediaDownload(http, ctx, store);
+  mountMediaDownload(http, ctx);
   await mountOnpremApi(http, ctx, { maxUploadBytes: config.maxUploadBytes });
 
   return {

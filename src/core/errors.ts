@@ -169,7 +169,6 @@ export const onpremErrors = {
   serviceNotReady: (details: string): ApiError => onPremOnly(500, 1011, 'Service not ready', details),
   accessDenied: (details: string): ApiError => onPremOnly(403, 1005, 'Access denied', details),
   alreadyExists: (details: string): ApiError => onPremOnly(409, 1004, 'Resource already exists', details),
-  templateMissing: (name: string, language: string): ApiError => onPremOnly(404, 2001, 'Template missing', `Template ${name} does not exist in ${language}`),
   invalidRequest: (details: string): ApiError => onPremOnly(400, 1025, 'Invalid request', details),
 } as const;
 

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { errors } from '../../core/errors.js';
 import { unwrap } from '../../core/result.js';
-import type { Store } from '../../store/database.js';
 import { mayAccessNode } from '../auth/access.js';
 import { callerFromToken, extractToken, findToken } from '../auth/tokens.js';
 import type { PlatformContext } from '../context.js';
@@ -27,7 +26,8 @@ export function mediaRoutes(ctx: PlatformContext): GraphRoute[] {
 }
 
 /** The lookaside host's download URL: needs a valid bearer token, like Meta's (api-facts B.12). */
-export function mountMediaDownload(app: FastifyInstance, ctx: PlatformContext, store: Store): void {
+export function mountMediaDownload(app: FastifyInstance, ctx: PlatformContext): void {
+  const store = ctx.store;
   app.get('/lookaside/whatsapp_business/attachments/', async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
     const token = extractToken(request.headers.authorization, undefined);

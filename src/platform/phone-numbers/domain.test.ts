@@ -1,44 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { Business, PhoneNumber, Waba } from '../../store/schema.js';
-import { displayPhoneNumber, e164Digits, phoneHealth, platformType } from './domain.js';
+import { displayPhoneNumber, e164Digits, newNumberRow, phoneHealth, platformType } from './domain.js';
 
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
 
 function phone(over: Partial<PhoneNumber> = {}): PhoneNumber {
   return {
-    id: '106540352242922',
-    waba_id: '102290129340398',
-    cc: '1',
-    number: '6315555555',
-    verified_name: 'Lucky Shrub',
+    ...newNumberRow('106540352242922', '102290129340398', { cc: '1', phoneNumber: '6315555555', verifiedName: 'Lucky Shrub' }, NOW),
     name_status: 'APPROVED',
-    new_verified_name: null,
-    new_name_status: null,
     quality_rating: 'GREEN',
     messaging_limit_tier: 'TIER_1K',
-    is_official_business_account: 0,
-    throughput_level: 'STANDARD',
     api: 'cloud',
-    onprem_deployment_id: null,
-    downtime_until: null,
     status: 'CONNECTED',
-    pin_hash: null,
     two_step_enabled: 1,
-    pin_failures: 0,
-    pin_last_attempt_at: null,
-    pin_locked_until: null,
     code_verification_status: 'VERIFIED',
     verified_at: NOW,
-    signup_at: NOW,
-    is_test_number: 0,
-    is_on_biz_app: 0,
-    account_mode: 'LIVE',
-    data_localization_region: null,
-    profile: '{}',
-    webhook_override_url: null,
     registered_at: NOW,
     last_onboarded_at: NOW,
-    created_at: NOW,
     ...over,
   };
 }

@@ -79,3 +79,48 @@ function businessEntity(b: Business): HealthEntity {
   }
   return { ...base, can_send_message: 'AVAILABLE' };
 }
+
+export interface NewNumberInput {
+  cc: string;
+  phoneNumber: string;
+  verifiedName: string;
+}
+
+/** Defaults for a freshly added number: unverified, unregistered, display name under review. */
+export function newNumberRow(id: string, wabaId: string, input: NewNumberInput, now: number): PhoneNumber {
+  return {
+    id,
+    waba_id: wabaId,
+    cc: input.cc,
+    number: input.phoneNumber,
+    verified_name: input.verifiedName,
+    name_status: 'PENDING_REVIEW',
+    new_verified_name: null,
+    new_name_status: null,
+    quality_rating: 'NA',
+    messaging_limit_tier: 'TIER_250',
+    is_official_business_account: 0,
+    throughput_level: 'STANDARD',
+    api: 'none',
+    onprem_deployment_id: null,
+    downtime_until: null,
+    status: 'PENDING',
+    pin_hash: null,
+    two_step_enabled: 0,
+    pin_failures: 0,
+    pin_last_attempt_at: null,
+    pin_locked_until: null,
+    code_verification_status: 'NOT_VERIFIED',
+    verified_at: null,
+    signup_at: now,
+    is_test_number: 0,
+    is_on_biz_app: 0,
+    account_mode: 'LIVE',
+    data_localization_region: null,
+    profile: '{}',
+    webhook_override_url: null,
+    registered_at: null,
+    last_onboarded_at: null,
+    created_at: now,
+  };
+}

@@ -8,6 +8,7 @@ import type { PlatformContext } from '../context.js';
 import { hashPin } from '../registration/domain.js';
 import { certificateOf } from '../onprem/cert.js';
 import type { PhoneView } from './fields.js';
+import { newNumberRow, type NewNumberInput } from './domain.js';
 import { findPhoneNumber, findPhoneNumberByE164, insertPhoneNumber, listPhoneNumbers } from './repo.js';
 
 async function viewOf(ctx: PlatformContext, db: Executor, number: PhoneNumber, waba: Waba, caller: Caller): Promise<PhoneView> {
@@ -36,11 +37,6 @@ export async function phoneViewsOfWaba(ctx: PlatformContext, caller: Caller, wab
   return Promise.all(numbers.map((n) => viewOf(ctx, db, n, waba, caller)));
 }
 
-export interface NewNumberInput {
-  cc: string;
-  phoneNumber: string;
-  verifiedName: string;
-}
 
 /** `POST /{WABA_ID}/phone_numbers` without `migrate_phone_number`: adds an unverified number. */
 export async function addPhoneNumber(ctx: PlatformContext, wabaId: string, input: NewNumberInput): Promise<{ id: string }> {
@@ -57,44 +53,8 @@ export async function addPhoneNumber(ctx: PlatformContext, wabaId: string, input
   });
 }
 
-/** Defaults for a freshly added number: unverified, unregistered, display name under review. */
-export function newNumberRow(id: string, wabaId: string, input: NewNumberInput, now: number): PhoneNumber {
-  return {
-    id,
-    waba_id: wabaId,
-    cc: input.cc,
-    number: input.phoneNumber,
-    verified_name: input.verifiedName,
-    name_status: 'PENDING_REVIEW',
-    new_verified_name: null,
-    new_name_status: null,
-    quality_rating: 'NA',
-    messaging_limit_tier: 'TIER_250',
-    is_official_business_account: 0,
-    throughput_level: 'STANDARD',
-    api: 'none',
-    onprem_deployment_id: null,
-    downtime_until: null,
-    status: 'PENDING',
-    pin_hash: null,
-    two_step_enabled: 0,
-    pin_failures: 0,
-    pin_last_attempt_at: null,
-    pin_locked_until: null,
-    code_verification_status: 'NOT_VERIFIED',
-    verified_at: null,
-    signup_at: now,
-    is_test_number: 0,
-    is_on_biz_app: 0,
-    account_mode: 'LIVE',
-    data_localization_region: null,
-    profile: '{}',
-    webhook_override_url: null,
-    registered_at: null,
-    last_onboarded_at: null,
-    created_at: now,
-  };
-}
+
+export type { NewNumberInput };
 
 export interface ProvisionInput extends NewNumberInput {
   id?: string | undefined;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, SECOND } from '../../core/clock.js';
 import type { PhoneNumber } from '../../store/schema.js';
+import { newNumberRow } from '../phone-numbers/domain.js';
 import { PIN_POLICY, REGISTER_LIMIT, decideCloudRegistration, hashPin, type BackupFacts, type CloudRegisterFacts, type Decision } from './domain.js';
 
 /**
@@ -18,39 +19,18 @@ const PROFILE = { about: 'Fresh plants daily', websites: ['https://luckyshrub.ex
 /** A number registered on Cloud API with PIN 123456. */
 function phone(over: Partial<PhoneNumber> = {}): PhoneNumber {
   return {
-    id: ID,
-    waba_id: '102290129340398',
-    cc: '1',
-    number: '6315555555',
-    verified_name: 'Lucky Shrub',
+    ...newNumberRow(ID, '102290129340398', { cc: '1', phoneNumber: '6315555555', verifiedName: 'Lucky Shrub' }, NOW - 60 * DAY),
     name_status: 'APPROVED',
-    new_verified_name: null,
-    new_name_status: null,
     quality_rating: 'GREEN',
     messaging_limit_tier: 'TIER_1K',
-    is_official_business_account: 0,
-    throughput_level: 'STANDARD',
     api: 'cloud',
-    onprem_deployment_id: null,
-    downtime_until: null,
     status: 'CONNECTED',
     pin_hash: hashPin(ID, PIN),
     two_step_enabled: 1,
-    pin_failures: 0,
-    pin_last_attempt_at: null,
-    pin_locked_until: null,
     code_verification_status: 'VERIFIED',
     verified_at: NOW - 30 * DAY,
-    signup_at: NOW - 60 * DAY,
-    is_test_number: 0,
-    is_on_biz_app: 0,
-    account_mode: 'LIVE',
-    data_localization_region: null,
-    profile: '{}',
-    webhook_override_url: null,
     registered_at: NOW - 20 * DAY,
     last_onboarded_at: NOW - 20 * DAY,
-    created_at: NOW - 60 * DAY,
     ...over,
   };
 }
