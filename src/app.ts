@@ -22,6 +22,7 @@ import { mountOnpremApi } from './platform/onprem/routes.js';
 import { OnpremPortServers } from './platform/onprem/port-servers.js';
 import { loadDowntime } from './control/inspect.js';
 import { WebhookDispatcher } from './platform/webhooks/dispatcher.js';
+import { Maintenance } from './platform/maintenance.js';
 import { Outbox } from './platform/webhooks/outbox.js';
 import { openSqliteStore, type Store } from './store/database.js';
 
@@ -61,6 +62,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
     settings: { downtimeMs: await loadDowntime(store, config.downtimeMs) },
   };
   const dispatcher = new WebhookDispatcher(store, clock, outbox, config.webhooks);
+  const maintenance = new Maintenance(ctx);
 
   const http = Fastify({ logger: false, bodyLimit: config.bodyLimitBytes, routerOptions: { ignoreTrailingSlash: true } });
   installParsers(http);
@@ -80,6 +82,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
     ctx,
     clock,
     dispatcher,
+    maintenance,
     onReset: async () => {
       graph.clearCaches();
       await onpremPorts.closeAll();
@@ -104,10 +107,12 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
       }
       await onpremPorts.startAll();
       dispatcher.start();
+      maintenance.start();
       return ctx.publicUrl;
     },
     demo: () => loadDemo(store.db),
     async close() {
+      await maintenance.stop();
       await dispatcher.stop();
       await onpremPorts.closeAll();
       await http.close();

@@ -138,6 +138,8 @@ export async function saveClockOffset(db: Executor, offset: number): Promise<voi
 /** Empties every table but the installation secrets, in dependency order. */
 export async function resetAll(db: Executor): Promise<void> {
   const tables = [
+    'billing_ledger',
+    'number_migrations',
     'inbound_drops',
     'onprem_stickerpacks',
     'onprem_tokens',

@@ -25,6 +25,9 @@ import { certificateOf } from '../platform/onprem/cert.js';
 import type { OnpremDeployment } from '../store/schema.js';
 import { inspectDeliveries, listDrops, saveDowntime, inspectDelivery, listCodes, listMessages, listSink, recordSink, resetAll, saveClockOffset, overview } from './inspect.js';
 
+import { mountMigrationControl } from './migration-routes.js';
+import type { Maintenance } from '../platform/maintenance.js';
+
 export const CONTROL_PREFIX = '/_switchboard';
 
 export interface ControlDeps {
@@ -33,6 +36,8 @@ export interface ControlDeps {
   dispatcher: WebhookDispatcher;
   /** Called after a reset: caches forget deleted tokens and nodes, deleted deployments stop listening. */
   onReset: () => Promise<void>;
+  /** Time-driven platform work, run again right after the clock moves. */
+  maintenance: Maintenance;
   /** Starts a new deployment's own listener when it asked for a port; resolves to the port. */
   onDeploymentCreated: (dep: OnpremDeployment) => Promise<number | undefined>;
 }
@@ -398,6 +403,7 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
     const body = parse(z.object({ seconds: z.number().nonnegative().optional(), ms: z.number().int().nonnegative().optional() }).refine((b) => b.seconds !== undefined || b.ms !== undefined, { message: 'seconds or ms is required' }), req.body);
     clock.setOffset(clock.offset + (body.ms ?? 0) + Math.round((body.seconds ?? 0) * 1000));
     await saveClockOffset(db, clock.offset);
+    await deps.maintenance.runNow();
     return clockView();
   });
 
@@ -422,6 +428,8 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
     await recordSink(db, idParam(req, 'name'), req.headers, req.rawBody ?? '', clock.now());
     return { success: true };
   });
+
+  mountMigrationControl(app, ctx, p);
 
   app.all(`${p}/*`, async (req) => {
     throw errors.notFound('control endpoint', `${req.method} ${req.url.split('?')[0] ?? ''}`);

@@ -150,6 +150,18 @@ export const errors = {
       userTitle: 'Phone Number Already Exists',
       userMessage: 'This phone number already exists in your list of phone numbers.',
     }),
+  // --- WABA-to-WABA migration (seed 004; api-facts A.4). Meta returns these as code 100 with an
+  // `error_subcode`; the top-level code is UNCONFIRMED in the reference, 100 chosen. -------------------
+  migrationTwoStepEnabled: (): ApiError =>
+    migrationError(2388001, 'Two-Step Verification Is On', 'Please ensure two-step authentication is disabled for this phone number before migrating it. The owner of the source WhatsApp Business Account must disable it.'),
+  migrationNotEligible: (userTitle: string, userMessage: string): ApiError => migrationError(2388103, userTitle, userMessage),
+  /** request_code / verify_code from a caller whose access comes from a migration that is not pending any more. */
+  notBeingMigrated: (subcode: 2388091 | 2388093): ApiError =>
+    migrationError(
+      subcode,
+      'Phone Number Not Being Migrated',
+      `This phone number is not eligible to ${subcode === 2388091 ? 'receive' : 'verify'} a registration code because it is not being migrated to your WhatsApp Business Account. Request the migration again with migrate_phone_number=true.`,
+    ),
   /** A backup blob that does not decrypt (wrong password, or tampered with): GCM cannot tell which. */
   backupUndecryptable: (): ApiError =>
     withOnPrem(waCode(400, 100, 'Invalid parameter', 'Param backup.data could not be decrypted with backup.password: wrong password, or the data was modified.'), 400, 1009, 'Parameter value is not valid'),
@@ -171,6 +183,10 @@ export const onpremErrors = {
   alreadyExists: (details: string): ApiError => onPremOnly(409, 1004, 'Resource already exists', details),
   invalidRequest: (details: string): ApiError => onPremOnly(400, 1025, 'Invalid request', details),
 } as const;
+
+function migrationError(subcode: number, userTitle: string, userMessage: string): ApiError {
+  return waCode(400, 100, 'Invalid parameter', userMessage, { subcode, userTitle, userMessage });
+}
 
 function onPremOnly(httpStatus: number, code: number, title: string, details: string): ApiError {
   return new ApiError({ httpStatus, type: 'OAuthException', code: 100, message: '(#100) Invalid parameter' }, details, { httpStatus, code, title });

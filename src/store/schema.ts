@@ -109,6 +109,8 @@ export interface PhoneNumbersTable {
   created_at: EpochMs;
   /** Until this instant, an API-to-API migration is in progress: inbound messages are dropped. */
   downtime_until: EpochMs | null;
+  /** Messages and media older than this are not usable by the number (a migration did not carry them). */
+  history_since: EpochMs | null;
 }
 
 export interface RegistrationEventsTable {
@@ -128,6 +130,8 @@ export interface VerificationCodesTable {
   sent_at: EpochMs;
   expires_at: EpochMs;
   consumed_at: EpochMs | null;
+  /** Set when the code was requested by a WABA-to-WABA migration's destination. */
+  migration_id: number | null;
 }
 
 export interface ConsumersTable {
@@ -281,6 +285,36 @@ export interface OnpremStickerpacksTable {
   created_at: EpochMs;
 }
 
+/** A WABA-to-WABA migration of one number (seed 004): claimed by the destination, completed by verify_code. */
+export interface NumberMigrationsTable {
+  id: Generated<number>;
+  phone_number_id: string;
+  source_waba_id: string;
+  dest_waba_id: string;
+  /** The API the number was on when the migration was requested: 'cloud' | 'onprem'. */
+  source_api: string;
+  status: 'pending' | 'completed' | 'expired';
+  requested_at: EpochMs;
+  expires_at: EpochMs;
+  completed_at: EpochMs | null;
+  /** What moved and what did not (templates duplicated / skipped), JSON. */
+  report: Json | null;
+}
+
+/** One charge: a delivered billable message, charged to the WABA that sent it (seed 004). */
+export interface BillingLedgerTable {
+  id: Generated<number>;
+  waba_id: string;
+  phone_number_id: string;
+  message_id: string;
+  category: string;
+  pricing_type: string;
+  amount_micros: number;
+  currency: string;
+  sent_at: EpochMs;
+  charged_at: EpochMs;
+}
+
 export interface Database {
   settings: SettingsTable;
   graph_nodes: GraphNodesTable;
@@ -304,6 +338,8 @@ export interface Database {
   onprem_tokens: OnpremTokensTable;
   inbound_drops: InboundDropsTable;
   onprem_stickerpacks: OnpremStickerpacksTable;
+  number_migrations: NumberMigrationsTable;
+  billing_ledger: BillingLedgerTable;
 }
 
 export type Business = Selectable<BusinessesTable>;
@@ -319,3 +355,5 @@ export type Media = Selectable<MediaTable>;
 export type Template = Selectable<TemplatesTable>;
 export type WebhookEvent = Selectable<WebhookEventsTable>;
 export type OnpremDeployment = Selectable<OnpremDeploymentsTable>;
+export type NumberMigration = Selectable<NumberMigrationsTable>;
+export type BillingEntry = Selectable<BillingLedgerTable>;

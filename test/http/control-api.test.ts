@@ -303,6 +303,7 @@ describe('phone numbers', () => {
       api: 'none',
       onprem_deployment_id: null,
       downtime_until: null,
+      history_since: null,
       status: 'PENDING',
       two_step_enabled: 0,
       pin_failures: 0,

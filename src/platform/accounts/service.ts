@@ -168,3 +168,25 @@ export async function createToken(ctx: PlatformContext, db: Executor, input: New
 export async function subscribeApp(ctx: PlatformContext, db: Executor, wabaId: string, appId: string): Promise<void> {
   await upsertSubscription(db, wabaId, appId, null, ctx.clock.now());
 }
+
+/**
+ * Deletes a WABA (WhatsApp Manager does this; there is no Graph edge): it must hold no phone numbers.
+ * Its templates go with it, which must not affect templates a migration duplicated elsewhere (seed 004
+ * "Source WABA deletion"); its apps hear `account_update` ACCOUNT_DELETED.
+ */
+export async function deleteWaba(ctx: PlatformContext, id: string): Promise<{ success: true }> {
+  await ctx.store.transaction(async (tx) => {
+    if (!(await findWaba(tx, id))) throw errors.notFound('waba', id);
+    const held = await tx.selectFrom('phone_numbers').select('id').where('waba_id', '=', id).executeTakeFirst();
+    if (held) throw errors.invalidParameter(`The WhatsApp Business Account still holds phone number ${held.id}. Migrate or remove its phone numbers first.`);
+    const now = ctx.clock.now();
+    await ctx.outbox.enqueue(tx, { wabaId: id, phoneNumberId: null, field: 'account_update', value: { event: 'ACCOUNT_DELETED' } }, now);
+    const templates = await tx.selectFrom('templates').select('id').where('waba_id', '=', id).execute();
+    if (templates.length > 0) {
+      await tx.deleteFrom('templates').where('waba_id', '=', id).execute();
+      await tx.deleteFrom('graph_nodes').where('id', 'in', templates.map((t) => t.id)).execute();
+    }
+    await tx.updateTable('wabas').set({ deleted_at: now }).where('id', '=', id).execute();
+  });
+  return { success: true };
+}

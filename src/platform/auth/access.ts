@@ -1,5 +1,5 @@
 import type { Executor } from '../../store/database.js';
-import type { GraphNodeKind, Waba } from '../../store/schema.js';
+import type { GraphNodeKind, NumberMigration, Waba } from '../../store/schema.js';
 import { prepared } from '../../store/prepared.js';
 import type { Caller } from './tokens.js';
 
@@ -63,4 +63,27 @@ export async function mayAccessNode(db: Executor, caller: Caller, kind: GraphNod
   if (!wabaId) return false;
   const [waba] = await wabaOwners(db, { id: wabaId });
   return waba !== undefined && mayAccessWaba(caller, waba);
+}
+
+/** Edges a migration's destination may call on a number it does not own yet (seed 004 step 3). */
+const MIGRATION_EDGES: ReadonlySet<string> = new Set(['request_code', 'verify_code']);
+
+/**
+ * The pending WABA-to-WABA migration of a number whose destination this caller may manage, if any
+ * (expired claims included; the edge decides what expiry means).
+ */
+export async function migrationClaimOf(db: Executor, caller: Caller, numberId: string): Promise<NumberMigration | undefined> {
+  const claims = await db.selectFrom('number_migrations').selectAll().where('phone_number_id', '=', numberId).where('status', '=', 'pending').orderBy('id', 'desc').execute();
+  for (const claim of claims) {
+    const [dest] = await wabaOwners(db, { id: claim.dest_waba_id });
+    if (dest && mayAccessWaba(caller, dest)) return claim;
+  }
+  return undefined;
+}
+
+/** Access to one edge of a node: the node's own scope, or for a migrating number its destination's. */
+export async function mayCallEdge(db: Executor, caller: Caller, kind: GraphNodeKind, id: string, method: string, edge: string | null): Promise<boolean> {
+  if (await mayAccessNode(db, caller, kind, id)) return true;
+  if (kind !== 'phone_number' || method !== 'POST' || edge === null || !MIGRATION_EDGES.has(edge)) return false;
+  return (await migrationClaimOf(db, caller, id)) !== undefined;
 }

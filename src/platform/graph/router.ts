@@ -6,7 +6,7 @@ import { LruCache } from '../../core/lru.js';
 import type { Store } from '../../store/database.js';
 import type { AccessTokenRow, GraphNodeKind } from '../../store/schema.js';
 import { nodeKind } from '../accounts/repo.js';
-import { mayAccessNode } from '../auth/access.js';
+import { mayCallEdge } from '../auth/access.js';
 import { callerFromToken, extractToken, findToken, requirePermission } from '../auth/tokens.js';
 import { mergeParams } from './params.js';
 import type { GraphCall, GraphMethod, GraphRoute, UploadedFile } from './route.js';
@@ -56,7 +56,7 @@ export function mountGraphRouter(app: FastifyInstance, options: GraphRouterOptio
       kind = await nodeKind(db, id);
       if (kind) kinds.set(id, kind);
     }
-    if (!kind || !(await mayAccessNode(db, caller, kind, id))) throw errors.unsupportedRequest(method, id);
+    if (!kind || !(await mayCallEdge(db, caller, kind, id, method, edge))) throw errors.unsupportedRequest(method, id);
     const graphRoute = table.get(key(kind, method, edge));
     if (!graphRoute) throw edge ? errors.unknownPath(`/${edge}`) : errors.unsupportedRequest(method, id);
     unwrap(requirePermission(caller, graphRoute.permission));

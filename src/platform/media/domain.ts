@@ -45,3 +45,11 @@ export const MEDIA_URL_TTL_MS = 5 * 60 * 1000;
 export function signMediaUrl(secret: string, mediaId: string, expiresAtSec: number): string {
   return createHmac('sha256', secret).update(`${mediaId}:${expiresAtSec}`).digest('hex').slice(0, 32);
 }
+
+/**
+ * Whether stored media can still be used: not deleted, not expired, and not older than its number's
+ * history cut-off (a WABA-to-WABA migration involving On-Prem does not carry media, seed 004).
+ */
+export function isMediaUsable(meta: { deleted_at: number | null; expires_at: number; created_at: number }, historySince: number | null, now: number): boolean {
+  return meta.deleted_at === null && meta.expires_at > now && (historySince === null || meta.created_at >= historySince);
+}

@@ -5,7 +5,8 @@ import { unwrap } from '../../core/result.js';
 import type { Media } from '../../store/schema.js';
 import type { PlatformContext } from '../context.js';
 import { findMediaMeta } from '../messages/repo.js';
-import { checkUpload, MEDIA_TTL_MS, MEDIA_URL_TTL_MS, signMediaUrl } from './domain.js';
+import { checkUpload, isMediaUsable, MEDIA_TTL_MS, MEDIA_URL_TTL_MS, signMediaUrl } from './domain.js';
+import { findPhoneNumber } from '../phone-numbers/repo.js';
 
 export interface UploadInput {
   numberId: string;
@@ -44,7 +45,8 @@ export async function uploadMedia(ctx: PlatformContext, input: UploadInput): Pro
 /** Loads live (not deleted, not expired) media; `phoneNumberId`, when given, must be the uploader. */
 export async function liveMedia(ctx: PlatformContext, id: string, phoneNumberId: unknown, method: string): Promise<Omit<Media, 'data'>> {
   const meta = await findMediaMeta(ctx.store.db, id);
-  if (!meta || meta.deleted_at !== null || meta.expires_at <= ctx.clock.now()) throw errors.unsupportedRequest(method, id);
+  const owner = meta ? await findPhoneNumber(ctx.store.db, meta.phone_number_id) : undefined;
+  if (!meta || !isMediaUsable(meta, owner?.history_since ?? null, ctx.clock.now())) throw errors.unsupportedRequest(method, id);
   if (phoneNumberId !== undefined && phoneNumberId !== meta.phone_number_id) {
     throw errors.invalidParameter(`Param phone_number_id does not match the phone number that uploaded media ${id}`);
   }

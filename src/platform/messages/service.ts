@@ -15,6 +15,8 @@ import { MEDIA_TYPES, markReadSchema, payloadSchemas, sendEnvelope, type MediaOb
 import { onpremStatus } from '../onprem/format.js';
 import { reportsStatus, webhookUrl } from '../onprem/messaging.js';
 import { findDeployment } from '../onprem/repo.js';
+import { chargeOnDelivery } from '../billing/ledger.js';
+import { isMediaUsable } from '../media/domain.js';
 
 export interface SendResponse {
   messaging_product: 'whatsapp';
@@ -61,6 +63,7 @@ export async function sendMessage(ctx: PlatformContext, numberId: string, params
       now,
     });
     await insertMessage(tx, message);
+    await chargeOnDelivery(tx, message, 'accepted', message.status, now);
     const pricing = message.pricing === null ? null : (JSON.parse(message.pricing) as Pricing);
     await ctx.outbox.enqueueAll(
       tx,
@@ -125,7 +128,7 @@ async function checkMediaReference(db: Executor, number: SendingNumber, type: Me
   if (media.id === undefined) return;
   const meta = await findMediaMeta(db, media.id);
   const owner = meta ? await findPhoneNumber(db, meta.phone_number_id) : undefined;
-  const usable = meta && owner && meta.api === 'cloud' && meta.deleted_at === null && meta.expires_at > now && owner.waba_id === number.waba_id;
+  const usable = meta && owner && meta.api === 'cloud' && isMediaUsable(meta, owner.history_since, now) && owner.waba_id === number.waba_id;
   if (!usable) throw errors.invalidParameter(`Param ${type}['id'] is not a valid whatsapp business account media attachment ID`);
 }
 
@@ -146,7 +149,8 @@ function statusNotification(
     bizOpaqueCallbackData: message.biz_opaque_callback_data,
     error,
   });
-  return { wabaId: number.waba_id, phoneNumberId: number.id, field: 'messages', value, phoneOverrideUrl: number.webhook_override_url };
+  // The WABA that sent the message hears about it, even after its number migrated elsewhere (seed 004).
+  return { wabaId: message.waba_id, phoneNumberId: number.id, field: 'messages', value, phoneOverrideUrl: number.webhook_override_url };
 }
 
 async function markRead(ctx: PlatformContext, numberId: string, params: Record<string, unknown>): Promise<{ success: true }> {
@@ -194,6 +198,7 @@ export async function advanceOutboundStatus(ctx: PlatformContext, messageId: str
       );
     }
     await setMessageStatus(tx, message.id, status, now);
+    await chargeOnDelivery(tx, message, message.status, status, now);
     return { ...message, status, updated_at: now };
   });
 }

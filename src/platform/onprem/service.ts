@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { DAY } from '../../core/clock.js';
 import { onpremErrors } from '../../core/errors.js';
-import { sha256Hex, newVerificationCode } from '../../core/ids.js';
+import { sha256Hex } from '../../core/ids.js';
 import type { Executor } from '../../store/database.js';
 import type { OnpremDeployment, PhoneNumber } from '../../store/schema.js';
 import type { PlatformContext } from '../context.js';
 import { findPhoneNumber, findPhoneNumberByE164, lockPhoneNumber, updatePhoneNumber } from '../phone-numbers/repo.js';
-import { CODE_TTL_MS, checkPin, codeMessage, hashPin } from '../registration/domain.js';
+import { checkPin, hashPin } from '../registration/domain.js';
+import { consumeCodes, issueCode, latestCode } from '../registration/service.js';
 import { encryptBackup, decryptBackup, type BackupContents } from './backup.js';
 import { readCert } from './cert.js';
 import { defaultApplicationSettings } from './format.js';
@@ -164,12 +165,8 @@ export async function requestAccount(ctx: PlatformContext, dep: OnpremDeployment
       await updatePhoneNumber(tx, number.id, check.patch);
       if (check.error) return { error: check.error };
     }
-    const code = newVerificationCode();
-    const method = req.method.toUpperCase();
-    await tx
-      .insertInto('verification_codes')
-      .values({ phone_number_id: number.id, code, method, language: 'en_US', text: codeMessage(method, code, 'en_US'), sent_at: now, expires_at: now + CODE_TTL_MS, consumed_at: null })
-      .execute();
+    const refused = await issueCode(tx, number.id, { method: req.method.toUpperCase(), language: 'en_US', migrationId: null }, now);
+    if (refused) return { error: refused };
     await updateDeployment(tx, dep.id, { pending_registration: JSON.stringify({ phone_number_id: number.id, vname: cert.vname }) });
     return { created: false as const };
   });
@@ -188,15 +185,9 @@ export async function verifyAccount(ctx: PlatformContext, dep: OnpremDeployment,
     const number = await lockPhoneNumber(tx, ctx.store.caps, pending.phone_number_id);
     if (!number) throw onpremErrors.notFound('The phone number being registered no longer exists');
     const now = ctx.clock.now();
-    const latest = await tx
-      .selectFrom('verification_codes')
-      .select(['code', 'expires_at'])
-      .where('phone_number_id', '=', number.id)
-      .where('consumed_at', 'is', null)
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
+    const latest = await latestCode(tx, number.id, null);
     if (!latest || latest.expires_at <= now || latest.code !== code.replace(/-/g, '')) throw onpremErrors.invalidParameter('Invalid or expired registration code');
-    await tx.updateTable('verification_codes').set({ consumed_at: now }).where('phone_number_id', '=', number.id).where('consumed_at', 'is', null).execute();
+    await consumeCodes(tx, number.id, now);
     await takeNumber(ctx, tx, dep.id, number, now);
   });
 }

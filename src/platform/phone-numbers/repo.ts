@@ -8,10 +8,10 @@ const phoneById = prepared((db, p: { id: string }) => db.selectFrom('phone_numbe
 export const findPhoneNumber = async (db: Executor, id: string): Promise<PhoneNumber | undefined> => (await phoneById(db, { id }))[0];
 
 /** The columns the send path needs; reading all ~30 columns costs more than the rest of the lookup. */
-export type SendingNumber = Pick<PhoneNumber, 'id' | 'waba_id' | 'cc' | 'number' | 'api' | 'webhook_override_url'>;
+export type SendingNumber = Pick<PhoneNumber, 'id' | 'waba_id' | 'cc' | 'number' | 'api' | 'webhook_override_url' | 'history_since'>;
 
 const sendingNumberById = prepared((db, p: { id: string }) =>
-  db.selectFrom('phone_numbers').select(['id', 'waba_id', 'cc', 'number', 'api', 'webhook_override_url']).where('id', '=', p.id),
+  db.selectFrom('phone_numbers').select(['id', 'waba_id', 'cc', 'number', 'api', 'webhook_override_url', 'history_since']).where('id', '=', p.id),
 );
 
 export const findSendingNumber = async (db: Executor, id: string): Promise<SendingNumber | undefined> => (await sendingNumberById(db, { id }))[0];

@@ -10,6 +10,7 @@ import { phoneDefaultFields, phoneFields } from './fields.js';
 import { addPhoneNumber, phoneView, phoneViewsOfWaba } from './service.js';
 import { updatePhoneNumber } from './repo.js';
 import { verifyCallbackUrl } from '../webhooks/verification.js';
+import { requestMigration } from '../waba-migration/service.js';
 
 const NODE_TYPE = 'WhatsAppBusinessPhoneNumber';
 
@@ -47,9 +48,7 @@ export function phoneNumberRoutes(ctx: PlatformContext): GraphRoute[] {
 
     route('waba', 'POST', 'phone_numbers', 'whatsapp_business_management', async (call) => {
       const input = unwrap(parseParams(createSchema, call.params));
-      if (input.migrate_phone_number) {
-        throw errors.invalidParameter('Param migrate_phone_number: migration between WhatsApp Business Accounts is not available on this platform yet');
-      }
+      if (input.migrate_phone_number) return requestMigration(ctx, call.nodeId, { cc: input.cc, phoneNumber: input.phone_number });
       const verifiedName = unwrap(parseParams(z.object({ verified_name: z.string().min(2).max(75) }), call.params)).verified_name;
       return addPhoneNumber(ctx, call.nodeId, { cc: input.cc, phoneNumber: input.phone_number, verifiedName });
     }),

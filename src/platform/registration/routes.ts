@@ -6,6 +6,8 @@ import { route, type GraphRoute } from '../graph/route.js';
 import { messagingProduct, sixDigitPin } from '../graph/schemas.js';
 import { CODE_METHODS } from './domain.js';
 import { deregister, register, requestCode, verifyCode } from './service.js';
+import { migrationClaimOf } from '../auth/access.js';
+import { requestMigrationCode, verifyMigrationCode } from '../waba-migration/service.js';
 
 const registerSchema = z.object({
   messaging_product: messagingProduct,
@@ -38,11 +40,16 @@ export function registrationRoutes(ctx: PlatformContext): GraphRoute[] {
     route('phone_number', 'POST', 'deregister', 'whatsapp_business_management', async (call) => deregister(ctx, call.nodeId)),
     route('phone_number', 'POST', 'request_code', 'whatsapp_business_management', async (call) => {
       const input = unwrap(parseParams(requestCodeSchema, call.params));
+      const claim = await migrationClaimOf(ctx.store.db, call.caller, call.nodeId);
+      if (claim) return requestMigrationCode(ctx, claim, input.code_method, input.language);
       return requestCode(ctx, call.nodeId, input.code_method, input.language);
     }),
     route('phone_number', 'POST', 'verify_code', 'whatsapp_business_management', async (call) => {
       const input = unwrap(parseParams(verifyCodeSchema, call.params));
-      return verifyCode(ctx, call.nodeId, input.code.replace('-', ''));
+      const code = input.code.replace('-', '');
+      const claim = await migrationClaimOf(ctx.store.db, call.caller, call.nodeId);
+      if (claim) return verifyMigrationCode(ctx, claim, code);
+      return verifyCode(ctx, call.nodeId, code);
     }),
   ];
 }

@@ -1,4 +1,4 @@
-import { errors } from '../../core/errors.js';
+import { errors, type ApiError } from '../../core/errors.js';
 import { newVerificationCode } from '../../core/ids.js';
 import type { Executor } from '../../store/database.js';
 import type { PhoneNumber } from '../../store/schema.js';
@@ -106,35 +106,55 @@ export async function setPin(ctx: PlatformContext, numberId: string, pin: string
 
 export async function requestCode(ctx: PlatformContext, numberId: string, method: string, language: string): Promise<typeof SUCCESS> {
   await applyDecision(ctx, numberId, async (tx, n, now) => {
-    const recent = await tx
-      .selectFrom('verification_codes')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('phone_number_id', '=', n.id)
-      .where('sent_at', '>', now - CODE_REQUEST_WINDOW_MS)
-      .executeTakeFirstOrThrow();
-    const refused = decideRequestCode(Number(recent.n));
-    if (refused) return { patch: {}, error: refused };
-    const code = newVerificationCode();
-    await tx
-      .insertInto('verification_codes')
-      .values({ phone_number_id: n.id, code, method, language, text: codeMessage(method, code, language), sent_at: now, expires_at: now + CODE_TTL_MS, consumed_at: null })
-      .execute();
-    return { patch: {} };
+    const refused = await issueCode(tx, n.id, { method, language, migrationId: null }, now);
+    return refused ? { patch: {}, error: refused } : { patch: {} };
   });
   return SUCCESS;
 }
 
+/**
+ * "Sends" a verification code to the number (the control API's code inbox), unless too many were
+ * requested in the last hour. A code requested for a WABA-to-WABA migration is tagged with it.
+ */
+export async function issueCode(
+  tx: Executor,
+  numberId: string,
+  request: { method: string; language: string; migrationId: number | null },
+  now: number,
+): Promise<ApiError | undefined> {
+  const recent = await tx
+    .selectFrom('verification_codes')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('phone_number_id', '=', numberId)
+    .where('sent_at', '>', now - CODE_REQUEST_WINDOW_MS)
+    .executeTakeFirstOrThrow();
+  const refused = decideRequestCode(Number(recent.n));
+  if (refused) return refused;
+  const code = newVerificationCode();
+  const { method, language, migrationId } = request;
+  await tx
+    .insertInto('verification_codes')
+    .values({ phone_number_id: numberId, code, method, language, text: codeMessage(method, code, language), sent_at: now, expires_at: now + CODE_TTL_MS, consumed_at: null, migration_id: migrationId })
+    .execute();
+  return undefined;
+}
+
+/** The newest unused code of a number for one purpose (plain verification, or one migration). */
+export async function latestCode(tx: Executor, numberId: string, migrationId: number | null): Promise<{ id: number; code: string; expires_at: number } | undefined> {
+  const q = tx.selectFrom('verification_codes').select(['id', 'code', 'expires_at']).where('phone_number_id', '=', numberId).where('consumed_at', 'is', null);
+  return (migrationId === null ? q.where('migration_id', 'is', null) : q.where('migration_id', '=', migrationId)).orderBy('id', 'desc').executeTakeFirst();
+}
+
+/** Marks every unused code of the number as used, so none can be replayed. */
+export async function consumeCodes(tx: Executor, numberId: string, now: number): Promise<void> {
+  await tx.updateTable('verification_codes').set({ consumed_at: now }).where('phone_number_id', '=', numberId).where('consumed_at', 'is', null).execute();
+}
+
 export async function verifyCode(ctx: PlatformContext, numberId: string, code: string): Promise<typeof SUCCESS> {
   await applyDecision(ctx, numberId, async (tx, n, now) => {
-    const pending = await tx
-      .selectFrom('verification_codes')
-      .select(['id', 'code', 'expires_at'])
-      .where('phone_number_id', '=', n.id)
-      .where('consumed_at', 'is', null)
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
+    const pending = await latestCode(tx, n.id, null);
     const d = decideVerifyCode(n, code, pending, now);
-    if (!d.error && pending) await tx.updateTable('verification_codes').set({ consumed_at: now }).where('phone_number_id', '=', n.id).where('consumed_at', 'is', null).execute();
+    if (!d.error && pending) await consumeCodes(tx, n.id, now);
     return d;
   });
   return SUCCESS;

@@ -4,7 +4,7 @@ import type { Executor } from '../../store/database.js';
 import type { Template } from '../../store/schema.js';
 import { findWaba } from '../accounts/repo.js';
 import type { PlatformContext } from '../context.js';
-import { reviewTemplate, type CreateTemplateInput } from './domain.js';
+import { reviewTemplate, type CreateTemplateInput, type Review } from './domain.js';
 
 export const listTemplates = (db: Executor, wabaId: string): Promise<Template[]> =>
   db.selectFrom('templates').selectAll().where('waba_id', '=', wabaId).orderBy('created_at', 'desc').orderBy('id').execute();
@@ -41,29 +41,44 @@ export async function createTemplate(ctx: PlatformContext, wabaId: string, input
     if ((await countTemplates(tx, wabaId)) >= waba.template_limit) throw errors.templateLimitExceeded(waba.template_limit);
     const review = reviewTemplate(input.category, input.components);
     const now = ctx.clock.now();
-    const t: Template = {
-      id: newGraphId(),
-      waba_id: wabaId,
-      name: input.name,
-      language: input.language,
-      category: input.category,
-      sub_category: null,
-      parameter_format: input.parameter_format ?? 'POSITIONAL',
-      components: JSON.stringify(input.components),
-      status: review.status,
-      rejected_reason: review.reason,
-      quality_score: 'UNKNOWN',
-      quality_updated_at: now,
-      previous_category: null,
-      source_template_id: null,
-      created_at: now,
-      updated_at: now,
-    };
-    await tx.insertInto('graph_nodes').values({ id: t.id, kind: 'template' }).execute();
-    await tx.insertInto('templates').values(t).execute();
-    await notifyTemplateStatus(ctx, tx, t, t.status, t.rejected_reason, now);
+    const t = newTemplateRow(wabaId, { ...input, parameter_format: input.parameter_format ?? 'POSITIONAL', components: JSON.stringify(input.components) }, review, now);
+    await insertTemplate(ctx, tx, t, now);
     return { id: t.id, status: t.status, category: t.category };
   });
+}
+
+/** A new template row of a WABA with its review outcome; quality is UNKNOWN until rated. */
+export function newTemplateRow(
+  wabaId: string,
+  content: Pick<Template, 'name' | 'language' | 'category' | 'parameter_format' | 'components'> & { source_template_id?: string | null },
+  review: Review,
+  now: number,
+): Template {
+  return {
+    id: newGraphId(),
+    waba_id: wabaId,
+    name: content.name,
+    language: content.language,
+    category: content.category,
+    sub_category: null,
+    parameter_format: content.parameter_format,
+    components: content.components,
+    status: review.status,
+    rejected_reason: review.reason,
+    quality_score: 'UNKNOWN',
+    quality_updated_at: now,
+    previous_category: null,
+    source_template_id: content.source_template_id ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/** Stores a template and announces its status to the WABA's apps. */
+export async function insertTemplate(ctx: PlatformContext, tx: Executor, t: Template, now: number): Promise<void> {
+  await tx.insertInto('graph_nodes').values({ id: t.id, kind: 'template' }).execute();
+  await tx.insertInto('templates').values(t).execute();
+  await notifyTemplateStatus(ctx, tx, t, t.status, t.rejected_reason, now);
 }
 
 /** `DELETE /{WABA_ID}/message_templates?name=...[&hsm_id=...]`: all languages of a name, or one id. */

@@ -4,6 +4,7 @@ import * as platformCore from './0001-platform-core.js';
 import * as onprem from './0002-onprem.js';
 import * as stickerpacks from './0003-stickerpacks.js';
 import * as onpremPorts from './0004-onprem-ports.js';
+import * as wabaMigration from './0005-waba-migration.js';
 
 interface NumberedMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -15,6 +16,7 @@ const migrations: Record<string, NumberedMigration> = {
   '0002-onprem': onprem,
   '0003-stickerpacks': stickerpacks,
   '0004-onprem-ports': onpremPorts,
+  '0005-waba-migration': wabaMigration,
 };
 
 export function migrationProvider(caps: DialectCapabilities): MigrationProvider {
