@@ -20,7 +20,7 @@ import { registrationRoutes } from './platform/registration/routes.js';
 import { templateRoutes } from './platform/templates/routes.js';
 import { mountOnpremApi } from './platform/onprem/routes.js';
 import { OnpremPortServers } from './platform/onprem/port-servers.js';
-import { loadDowntime } from './control/inspect.js';
+import { loadRuntimeSettings, type RuntimeSettings } from './platform/settings.js';
 import { WebhookDispatcher } from './platform/webhooks/dispatcher.js';
 import { Maintenance } from './platform/maintenance.js';
 import { Outbox } from './platform/webhooks/outbox.js';
@@ -52,6 +52,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
   const store = await openSqliteStore(config.databasePath);
   const clock = new ControllableClock(await loadClockOffset(store.db));
   const outbox = new Outbox();
+  const startupSettings: RuntimeSettings = { downtimeMs: config.downtimeMs, graphRateLimits: config.graphRateLimits };
   const ctx: MutableContext = {
     store,
     clock,
@@ -59,7 +60,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
     publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
     mediaUrlSecret: await installationSecret(store, 'media_url_secret'),
     certSecret: await installationSecret(store, 'cert_secret'),
-    settings: { downtimeMs: await loadDowntime(store, config.downtimeMs) },
+    settings: await loadRuntimeSettings(store.db, startupSettings),
   };
   const dispatcher = new WebhookDispatcher(store, clock, outbox, config.webhooks);
   const maintenance = new Maintenance(ctx);
@@ -73,6 +74,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
   const graph = mountGraphRouter(http, {
     store,
     clock,
+    settings: ctx.settings,
     maxUploadBytes: config.maxUploadBytes,
     defaultVersion: config.defaultGraphVersion,
     routes: [...accountRoutes(ctx), ...phoneNumberRoutes(ctx), ...registrationRoutes(ctx), ...messageRoutes(ctx), ...mediaRoutes(ctx), ...templateRoutes(ctx)],
@@ -84,6 +86,8 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
     dispatcher,
     maintenance,
     onReset: async () => {
+      // A reset forgets changed settings (their rows are deleted): back to the start-up values.
+      Object.assign(ctx.settings, startupSettings);
       graph.clearCaches();
       await onpremPorts.closeAll();
     },

@@ -18,6 +18,8 @@ export interface PlatformConfig {
   webhooks: DispatcherOptions;
   /** Default downtime of an API-to-API migration (changeable at run time via the control API). */
   downtimeMs: number;
+  /** Whether Graph's per-WABA call quotas apply (changeable at run time via the control API). */
+  graphRateLimits: boolean;
 }
 
 export const DEFAULT_PORT = 4780;
@@ -37,6 +39,7 @@ Options (each also settable by the environment variable shown):
   --no-seed            do not seed demo data into an empty database   SWITCHBOARD_SEED=0
   --webhook-batch <n>  most events per webhook POST  SWITCHBOARD_WEBHOOK_BATCH (default ${defaultDispatcherOptions.maxBatch})
   --downtime-ms <n>    API-to-API migration downtime SWITCHBOARD_DOWNTIME_MS   (default ${DEFAULT_DOWNTIME_MS}; 0 allowed)
+  --no-rate-limits     do not apply Graph's per-WABA call quotas          SWITCHBOARD_RATE_LIMITS=0
   --help               print this help
 `;
 
@@ -51,6 +54,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
       'no-seed': { type: 'boolean' },
       'webhook-batch': { type: 'string' },
       'downtime-ms': { type: 'string' },
+      'no-rate-limits': { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -74,5 +78,6 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     maxUploadBytes: 100 * 1024 * 1024,
     webhooks: { ...defaultDispatcherOptions, maxBatch: batch },
     downtimeMs,
+    graphRateLimits: !(values['no-rate-limits'] ?? env['SWITCHBOARD_RATE_LIMITS'] === '0'),
   };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { errors } from '../core/errors.js';
+import { SETTING_KEYS } from '../platform/settings.js';
 import type { Executor } from '../store/database.js';
 
 const limitOf = (query: unknown, max = 500): number => {
@@ -106,17 +107,6 @@ export async function listSink(db: Executor, sink: string, query: unknown): Prom
 }
 
 const CLOCK_KEY = 'clock_offset_ms';
-const DOWNTIME_KEY = 'downtime_ms';
-
-export async function loadDowntime(store: { db: Executor }, fallback: number): Promise<number> {
-  const row = await store.db.selectFrom('settings').select('value').where('key', '=', DOWNTIME_KEY).executeTakeFirst();
-  return row ? Number(row.value) : fallback;
-}
-
-export async function saveDowntime(db: Executor, ms: number): Promise<void> {
-  await db.insertInto('settings').values({ key: DOWNTIME_KEY, value: String(ms) }).onConflict((oc) => oc.column('key').doUpdateSet({ value: String(ms) })).execute();
-}
-
 /** Inbound messages dropped during migration downtime (or to unregistered numbers). */
 export async function listDrops(db: Executor, query: unknown): Promise<{ data: unknown[] }> {
   let s = db.selectFrom('inbound_drops').selectAll().orderBy('id', 'desc').limit(limitOf(query));
@@ -163,5 +153,5 @@ export async function resetAll(db: Executor): Promise<void> {
     'graph_nodes',
   ] as const;
   for (const t of tables) await db.deleteFrom(t).execute();
-  await db.deleteFrom('settings').where('key', 'in', ['demo', CLOCK_KEY, DOWNTIME_KEY]).execute();
+  await db.deleteFrom('settings').where('key', 'in', ['demo', CLOCK_KEY, ...Object.values(SETTING_KEYS)]).execute();
 }

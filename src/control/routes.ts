@@ -23,9 +23,10 @@ import { createDeployment, gatewayStatusOf } from '../platform/onprem/service.js
 import { findDeployment } from '../platform/onprem/repo.js';
 import { certificateOf } from '../platform/onprem/cert.js';
 import type { OnpremDeployment } from '../store/schema.js';
-import { inspectDeliveries, listDrops, saveDowntime, inspectDelivery, listCodes, listMessages, listSink, recordSink, resetAll, saveClockOffset, overview } from './inspect.js';
+import { inspectDeliveries, listDrops, inspectDelivery, listCodes, listMessages, listSink, recordSink, resetAll, saveClockOffset, overview } from './inspect.js';
 
 import { mountMigrationControl } from './migration-routes.js';
+import { saveRuntimeSettings } from '../platform/settings.js';
 import type { Maintenance } from '../platform/maintenance.js';
 
 export const CONTROL_PREFIX = '/_switchboard';
@@ -340,14 +341,14 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
   app.get(`${p}/code-inbox`, async (req) => listCodes(db, req.query));
   app.get(`${p}/inbound-drops`, async (req) => listDrops(db, req.query));
 
-  app.get(`${p}/settings`, async () => ({ downtime_ms: ctx.settings.downtimeMs }));
+  const settingsView = (): { downtime_ms: number; graph_rate_limits: boolean } => ({ downtime_ms: ctx.settings.downtimeMs, graph_rate_limits: ctx.settings.graphRateLimits });
+  app.get(`${p}/settings`, async () => settingsView());
   app.patch(`${p}/settings`, async (req) => {
-    const body = parse(z.object({ downtime_ms: z.number().int().min(0).max(60_000).optional() }), req.body);
-    if (body.downtime_ms !== undefined) {
-      ctx.settings.downtimeMs = body.downtime_ms;
-      await saveDowntime(db, body.downtime_ms);
-    }
-    return { downtime_ms: ctx.settings.downtimeMs };
+    const body = parse(z.object({ downtime_ms: z.number().int().min(0).max(60_000).optional(), graph_rate_limits: z.boolean().optional() }).strict(), req.body);
+    if (body.downtime_ms !== undefined) ctx.settings.downtimeMs = body.downtime_ms;
+    if (body.graph_rate_limits !== undefined) ctx.settings.graphRateLimits = body.graph_rate_limits;
+    await saveRuntimeSettings(db, ctx.settings);
+    return settingsView();
   });
 
   app.post(`${p}/onprem/deployments`, async (req, reply) => {

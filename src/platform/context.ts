@@ -1,3 +1,4 @@
+import type { RuntimeSettings } from './settings.js';
 import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/database.js';
 import type { Outbox } from './webhooks/outbox.js';
@@ -17,10 +18,3 @@ export interface PlatformContext {
   readonly settings: RuntimeSettings;
 }
 
-export interface RuntimeSettings {
-  /**
-   * Length of an API-to-API migration's downtime: inbound messages to the number are silently
-   * dropped (and recorded) while it lasts, and the registering call returns when it ends.
-   */
-  downtimeMs: number;
-}

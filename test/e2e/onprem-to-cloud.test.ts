@@ -375,7 +375,7 @@ describe('seed 000: downtime while the register call is in flight', () => {
   };
 
   it('drops and records inbound messages during the window; delivers in Cloud format after it', async () => {
-    expect(await tp.control('GET', 'settings')).toEqual({ downtime_ms: DOWNTIME_MS });
+    expect(await tp.control('GET', 'settings')).toEqual({ downtime_ms: DOWNTIME_MS, graph_rate_limits: true });
     const { number, dep, rx } = await numberOnOnprem(tp, world);
     const from = consumer();
     await eventually(() => downtimeOver(number.id), 3000);

@@ -21,6 +21,8 @@ export interface TestPlatformOptions {
   seedDemo?: boolean;
   /** Migration downtime; tests default to 0 so registration calls return at once. */
   downtimeMs?: number;
+  /** Graph's per-WABA call quotas (on by default, as on Meta). */
+  graphRateLimits?: boolean;
 }
 
 /** A real platform on a loopback port with its own SQLite file, plus helpers named after domain actions. */
@@ -46,6 +48,7 @@ export class TestPlatform {
       maxUploadBytes: 100 * 1024 * 1024,
       webhooks: { ...defaultDispatcherOptions, pollMs: 50, retryBaseMs: 50, retryMaxMs: 400, ...options.webhooks },
       downtimeMs: options.downtimeMs ?? 0,
+      graphRateLimits: options.graphRateLimits ?? true,
     });
     const base = await platform.listen();
     return new TestPlatform(platform, base, databasePath, dir);

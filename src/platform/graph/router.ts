@@ -1,13 +1,16 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errors } from '../../core/errors.js';
 import { unwrap } from '../../core/result.js';
 import type { Clock } from '../../core/clock.js';
 import { LruCache } from '../../core/lru.js';
-import type { Store } from '../../store/database.js';
+import type { Executor, Store } from '../../store/database.js';
 import type { AccessTokenRow, GraphNodeKind } from '../../store/schema.js';
 import { nodeKind } from '../accounts/repo.js';
 import { mayCallEdge } from '../auth/access.js';
-import { callerFromToken, extractToken, findToken, requirePermission } from '../auth/tokens.js';
+import { callerFromToken, extractToken, findToken, requirePermission, type Caller } from '../auth/tokens.js';
+import { findSendingNumber } from '../phone-numbers/repo.js';
+import type { RuntimeSettings } from '../settings.js';
+import { isQuotaCall, usageHeader, WabaQuota } from './rate-limit.js';
 import { mergeParams } from './params.js';
 import type { GraphCall, GraphMethod, GraphRoute, UploadedFile } from './route.js';
 
@@ -20,6 +23,8 @@ export interface GraphRouterOptions {
   maxUploadBytes: number;
   /** Version assumed for unversioned paths, as graph.facebook.com does. */
   defaultVersion: string;
+  /** Read on every call: the control API can switch quotas on and off at run time. */
+  settings: Pick<RuntimeSettings, 'graphRateLimits'>;
 }
 
 /**
@@ -35,7 +40,8 @@ export function mountGraphRouter(app: FastifyInstance, options: GraphRouterOptio
   const kinds = new LruCache<string, GraphNodeKind>(100_000, 10 * 60_000);
   for (const r of options.routes) table.set(key(r.kind, r.method, r.edge), r);
 
-  const handler = async (request: FastifyRequest): Promise<unknown> => {
+  const quota = new WabaQuota();
+  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     const { version, id, edge } = splitPath(request.params as Record<string, string | undefined>, options.defaultVersion);
     const method = request.method as GraphMethod;
 
@@ -60,6 +66,9 @@ export function mountGraphRouter(app: FastifyInstance, options: GraphRouterOptio
     const graphRoute = table.get(key(kind, method, edge));
     if (!graphRoute) throw edge ? errors.unknownPath(`/${edge}`) : errors.unsupportedRequest(method, id);
     unwrap(requirePermission(caller, graphRoute.permission));
+    if (options.settings.graphRateLimits && isQuotaCall(kind, method, edge)) {
+      await countQuotaCall(db, quota, caller, kind, id, options.clock.now(), reply);
+    }
     const call: GraphCall = { method, version, nodeId: id, kind, edge, params, files, caller, url: `${request.protocol}://${request.host}${request.url}` };
     return graphRoute.handle(call);
   };
@@ -71,6 +80,7 @@ export function mountGraphRouter(app: FastifyInstance, options: GraphRouterOptio
     clearCaches() {
       tokens.clear();
       kinds.clear();
+      quota.clear();
     },
   };
 }
@@ -100,4 +110,14 @@ async function readInput(request: FastifyRequest, maxUploadBytes: number): Promi
     }
   }
   return { params: mergeParams(request.query, fields), files };
+}
+
+/** Counts a quota call against its WABA (a number's calls count against the number's WABA). */
+async function countQuotaCall(db: Executor, quota: WabaQuota, caller: Caller, kind: GraphNodeKind, id: string, now: number, reply: FastifyReply): Promise<void> {
+  const wabaId = kind === 'waba' ? id : (await findSendingNumber(db, id))?.waba_id;
+  if (!wabaId) return;
+  const active = await db.selectFrom('phone_numbers').select('id').where('waba_id', '=', wabaId).where('api', '!=', 'none').limit(1).executeTakeFirst();
+  const { usage, error } = quota.hit(caller.appId ?? `token:${caller.tokenId}`, wabaId, active !== undefined, now);
+  reply.header('x-business-use-case-usage', usageHeader(wabaId, usage));
+  if (error) throw error;
 }
