@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CONSUMER, GRAPH_VERSION, TestPlatform, addNumber, createWorld, sendInbound, type HttpResult, type World } from '../support/platform.js';
 import { createApprovedTemplate } from '../support/sdk-helpers.js';
+import { requestMigration, twoPartners, verifyOwnership } from '../support/waba-migration-helpers.js';
 
 /**
  * Contract test: real responses of a running platform, validated against the response schemas of
@@ -344,6 +345,27 @@ describe.skipIf(!SPEC_PRESENT)('Graph responses conform to Meta OpenAPI (busines
     const after = await graph('GET', `${world.wabaId}/phone_numbers?fields=id,display_phone_number,status,code_verification_status,platform_type`);
     expect((after.body['data'] as { id: string }[]).find((n) => n.id === id)).toMatchObject({ status: 'CONNECTED', code_verification_status: 'VERIFIED', platform_type: 'CLOUD_API' });
     expectConforms(OP.listPhoneNumbers, after, EXTRAS.phoneList);
+  });
+
+  it('POST /{WABA_ID}/phone_numbers with migrate_phone_number (seed 004), and its errors', async () => {
+    const p = await twoPartners(tp);
+    try {
+      await tp.control('PATCH', `phone-numbers/${p.number.id}`, { pin: '123456' });
+      expectGraphError(OP.addPhoneNumber, await requestMigration(tp, p), 400, 100);
+      await tp.control('PATCH', `phone-numbers/${p.number.id}`, { two_step_enabled: false });
+      const requested = await requestMigration(tp, p);
+      expect(requested).toMatchObject({ status: 200, body: { id: p.number.id } });
+      expectConforms(OP.addPhoneNumber, requested);
+      const verified = await verifyOwnership(tp, p);
+      expect(verified.status).toBe(200);
+      expectConforms(OP.verifyCode, verified);
+      const list = await tp.graph('GET', `${p.dest.wabaId}/phone_numbers?fields=id,display_phone_number,status,code_verification_status,platform_type`, p.dest.token);
+      expect(list.body).toMatchObject({ data: [{ id: p.number.id, status: 'MIGRATED', code_verification_status: 'VERIFIED' }] });
+      expectConforms(OP.listPhoneNumbers, list, EXTRAS.phoneList);
+    } finally {
+      await p.source.receiver.stop();
+      await p.dest.receiver.stop();
+    }
   });
 
   it('POST /{PHONE_NUMBER_ID}/messages: text, template, mark as read (and errors)', async () => {
