@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
 
 /** Graph node ids are numeric strings (OAS pattern ^[0-9]+$); ours are 15-16 random digits. */
 export function newGraphId(): string {
@@ -10,7 +10,8 @@ export function newGraphId(): string {
  * recipient. At most 128 characters (seed 003).
  */
 export function newMessageId(waId: string): string {
-  const random = randomBytes(9).toString('hex').toUpperCase();
+  // randomUUID draws from a cached entropy pool: far cheaper per message than randomBytes (hot path).
+  const random = randomUUID().replace(/-/g, '').slice(0, 18).toUpperCase();
   const body = Buffer.concat([
     Buffer.from([0x15, 0x18, waId.length & 0xff]),
     Buffer.from(waId, 'ascii'),

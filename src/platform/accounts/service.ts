@@ -186,6 +186,8 @@ export async function deleteWaba(ctx: PlatformContext, id: string): Promise<{ su
       await tx.deleteFrom('templates').where('waba_id', '=', id).execute();
       await tx.deleteFrom('graph_nodes').where('id', 'in', templates.map((t) => t.id)).execute();
     }
+    // Its claims on numbers being migrated to it lapse, so other destinations are not blocked.
+    await tx.updateTable('number_migrations').set({ status: 'expired' }).where('dest_waba_id', '=', id).where('status', '=', 'pending').execute();
     await tx.updateTable('wabas').set({ deleted_at: now }).where('id', '=', id).execute();
   });
   return { success: true };

@@ -156,9 +156,11 @@ function statusNotification(
 async function markRead(ctx: PlatformContext, numberId: string, params: Record<string, unknown>): Promise<{ success: true }> {
   const input = unwrap(parseParams(markReadSchema, params));
   await ctx.store.transaction(async (tx) => {
-    await sendableNumber(tx, numberId);
+    const number = await sendableNumber(tx, numberId);
     const message = await findMessage(tx, input.message_id);
-    if (!message || message.phone_number_id !== numberId || message.direction !== 'inbound') {
+    // Messages from before a history cut-off (an API switch) are not this API's to mark.
+    const beforeHistory = message !== undefined && number.history_since !== null && message.created_at < number.history_since;
+    if (!message || message.phone_number_id !== numberId || message.direction !== 'inbound' || beforeHistory) {
       throw errors.invalidParameter(`Param message_id is not a valid message id received by this phone number: ${input.message_id}`);
     }
     await setMessageStatus(tx, message.id, 'read', ctx.clock.now());

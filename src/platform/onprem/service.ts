@@ -203,6 +203,8 @@ async function takeNumber(ctx: PlatformContext, tx: Executor, deploymentId: stri
     registered_at: now,
     last_onboarded_at: now,
     downtime_until: now + ctx.settings.downtimeMs,
+    // A deployment starts with its own message store: nothing from another API or deployment carries over.
+    history_since: now,
   });
   // settings.application.wa_id reports the number this deployment is registered with (api-facts D.1).
   const dep = await findDeployment(tx, deploymentId);

@@ -180,11 +180,12 @@ export function decideCloudRegistration(n: PhoneNumber, pin: string, facts: Clou
     return d;
   }
   const fromOnprem = onOnprem || b !== undefined;
+  // Cloud API never saw the On-Prem deployment's messages and media: ids from there do not carry over.
   const carried: PhoneNumberPatch = !fromOnprem
     ? {}
     : b
-      ? { is_official_business_account: b.isOfficialBusinessAccount ? 1 : 0, profile: JSON.stringify(b.profile), throughput_level: b.shards >= 2 ? 'HIGH' : n.throughput_level }
-      : { is_official_business_account: 0, profile: '{}' };
+      ? { is_official_business_account: b.isOfficialBusinessAccount ? 1 : 0, profile: JSON.stringify(b.profile), throughput_level: b.shards >= 2 ? 'HIGH' : n.throughput_level, history_since: facts.now }
+      : { is_official_business_account: 0, profile: '{}', history_since: facts.now };
   const downtime: PhoneNumberPatch = n.api !== 'cloud' && n.api !== 'none' ? { downtime_until: facts.now + facts.downtimeMs } : {};
   return { patch: { ...d.patch, ...carried, ...downtime } };
 }

@@ -31,7 +31,11 @@ export async function setTemplateQuality(ctx: PlatformContext, id: string, score
   });
 }
 
-/** Outbound sends of one template (by name and language) from its WABA since it was created. */
+/**
+ * Outbound sends of one template (by name and language) from its WABA since the copy was made: its
+ * first 24 h when the sweep runs on time ("using the past 24h data", seed 004); a copy that had too
+ * little traffic then is rated from everything it had by the next sweep that finds enough.
+ */
 async function trafficOf(db: Executor, t: Template): Promise<{ sent: number; failed: number }> {
   const rows = await db
     .selectFrom('messages')
