@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RATE_CARD_MICROS } from '../../src/platform/billing/domain.js';
 import { advanceClock, expectSuccess, stopWorlds } from '../support/graph-helpers.js';
 import { createTemplate, settle, statusObjects, templateBody, uniqueConsumer, uniqueName } from '../support/message-helpers.js';
-import { inbound } from '../support/onprem-helpers.js';
-import { TestPlatform, registerNumber, type World } from '../support/platform.js';
+import { inbound, OnpremClient } from '../support/onprem-helpers.js';
+import { TestPlatform, addNumber, createWorld, registerNumber, type World } from '../support/platform.js';
 import { migrate, migrationsOf, twoPartners, type TwoPartners } from '../support/waba-migration-helpers.js';
 
 /**
@@ -222,5 +222,35 @@ describe('WABA-to-WABA migration: billing across the migration instant (seed 004
     await p.source.receiver.waitFor(() => p.source.receiver.statusesOf(src.utilityOffline).includes('read'));
     await settle(tp);
     expect(p.dest.receiver.statusesOf(src.utilityOffline)).toEqual([]);
+  });
+});
+
+describe('billing does not depend on the API (seed 004): On-Prem template sends are charged too', () => {
+  let tp: TestPlatform;
+  let world: World;
+
+  beforeAll(async () => {
+    tp = await TestPlatform.start();
+    world = await createWorld(tp);
+  });
+  afterAll(async () => {
+    await stopWorlds(world);
+    await tp.stop();
+  });
+
+  it('charges a delivered On-Prem template to its WABA, in the template\'s category; free-form stays free', async () => {
+    const number = await addNumber(tp, world, { register_pin: undefined });
+    const dep = await OnpremClient.create(tp);
+    await dep.register(number);
+    const { utility } = await templatesOf(tp, world);
+    const to = uniqueConsumer();
+    await tp.control('POST', 'consumers', { wa_id: to, name: 'Online', online: true });
+
+    const sent = await dep.call<{ messages: { id: string }[] }>('POST', 'messages', { to, type: 'template', template: { namespace: 'ns', name: utility, language: { policy: 'deterministic', code: 'en_US' } } });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    expect((await dep.sendText(to, 'outside the window: fails, never charged')).status).toBe(200);
+
+    const charged = await ledger(tp, world.wabaId);
+    expect(charged.entries.map((e) => [e.message_id, e.category, e.amount_micros])).toEqual([[sent.body.messages[0]?.id, 'utility', UTILITY]]);
   });
 });

@@ -5,8 +5,10 @@ import { newGraphId, newMessageId } from '../../core/ids.js';
 import type { OnpremDeployment, PhoneNumber } from '../../store/schema.js';
 import type { PlatformContext } from '../context.js';
 import { checkUpload, MEDIA_TTL_MS } from '../media/domain.js';
-import { normalizeRecipient } from '../messages/domain.js';
-import { findMediaMeta, insertMessage } from '../messages/repo.js';
+import { normalizeRecipient, pricingFor } from '../messages/domain.js';
+import { findMediaMeta, findTemplateByName, insertMessage } from '../messages/repo.js';
+import { chargeOnDelivery } from '../billing/ledger.js';
+import type { Executor } from '../../store/database.js';
 import { outboundMessage, outboundOutcome } from '../messages/service.js';
 import { MEDIA_TYPES, payloadSchemas } from '../messages/schema.js';
 import { onpremStatus } from './format.js';
@@ -56,24 +58,26 @@ export async function sendOnpremMessage(ctx: PlatformContext, dep: OnpremDeploym
     const number = await connectedNumber(tx, dep);
     if ((MEDIA_TYPES as readonly string[]).includes(type)) await checkOnpremMedia(tx, number, payload as { id?: string });
     const now = ctx.clock.now();
-    const { outcome } = await outboundOutcome(tx, number.id, waId, type === 'template' || type === 'hsm', now);
+    const isTemplate = type === 'template' || type === 'hsm';
+    const { outcome, windowOpen } = await outboundOutcome(tx, number.id, waId, isTemplate, now);
     const id = onpremMessageId(waId);
-    await insertMessage(
-      tx,
-      outboundMessage({
-        id,
-        number,
-        waId,
-        type,
-        body: { [type]: payload },
-        outcome,
-        api: 'onprem',
-        bizOpaqueCallbackData: null,
-        pricing: null,
-        errorCode: outcome.error ? onpremAsyncCode(outcome.error.code) : null,
-        now,
-      }),
-    );
+    // Billing does not depend on the API (seed 004): On-Prem sends are priced like Cloud ones.
+    const category = isTemplate ? await templateCategory(tx, number.waba_id, payload) : null;
+    const message = outboundMessage({
+      id,
+      number,
+      waId,
+      type,
+      body: { [type]: payload },
+      outcome,
+      api: 'onprem',
+      bizOpaqueCallbackData: null,
+      pricing: outcome.error ? null : JSON.stringify(pricingFor(category, windowOpen)),
+      errorCode: outcome.error ? onpremAsyncCode(outcome.error.code) : null,
+      now,
+    });
+    await insertMessage(tx, message);
+    await chargeOnDelivery(tx, message, 'accepted', message.status, now);
     const url = webhookUrl(dep);
     if (url) {
       for (const status of outcome.statuses.filter((s) => reportsStatus(dep, s))) {
@@ -83,6 +87,17 @@ export async function sendOnpremMessage(ctx: PlatformContext, dep: OnpremDeploym
     }
     return { id };
   });
+}
+
+/**
+ * The category a template send is billed in: the stored template's (`template` objects name it
+ * `name`, legacy `hsm` ones `element_name`); an unknown template is billed as marketing.
+ */
+async function templateCategory(db: Executor, wabaId: string, payload: unknown): Promise<string> {
+  const t = (payload ?? {}) as { name?: unknown; element_name?: unknown; language?: { code?: unknown } };
+  const name = typeof t.name === 'string' ? t.name : typeof t.element_name === 'string' ? t.element_name : '';
+  const language = typeof t.language?.code === 'string' ? t.language.code : 'en_US';
+  return (await findTemplateByName(db, wabaId, name, language))?.category ?? 'MARKETING';
 }
 
 /** Cloud async error codes → their On-Prem counterparts (api-facts D.2). */
