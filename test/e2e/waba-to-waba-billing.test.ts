@@ -3,7 +3,7 @@ import { RATE_CARD_MICROS } from '../../src/platform/billing/domain.js';
 import { advanceClock, expectSuccess, stopWorlds } from '../support/graph-helpers.js';
 import { createTemplate, settle, statusObjects, templateBody, uniqueConsumer, uniqueName } from '../support/message-helpers.js';
 import { inbound, OnpremClient } from '../support/onprem-helpers.js';
-import { TestPlatform, addNumber, createWorld, registerNumber, type World } from '../support/platform.js';
+import { TestPlatform, addNumber, registerNumber, sharedPlatform, type World } from '../support/platform.js';
 import { migrate, migrationsOf, twoPartners, type TwoPartners } from '../support/waba-migration-helpers.js';
 
 /**
@@ -226,19 +226,10 @@ describe('WABA-to-WABA migration: billing across the migration instant (seed 004
 });
 
 describe('billing does not depend on the API (seed 004): On-Prem template sends are charged too', () => {
-  let tp: TestPlatform;
-  let world: World;
-
-  beforeAll(async () => {
-    tp = await TestPlatform.start();
-    world = await createWorld(tp);
-  });
-  afterAll(async () => {
-    await stopWorlds(world);
-    await tp.stop();
-  });
+  const shared = sharedPlatform();
 
   it('charges a delivered On-Prem template to its WABA, in the template\'s category; free-form stays free', async () => {
+    const { tp, world } = shared;
     const number = await addNumber(tp, world, { register_pin: undefined });
     const dep = await OnpremClient.create(tp);
     await dep.register(number);

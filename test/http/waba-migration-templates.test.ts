@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestPlatform, registerNumber, type HttpResult, type World } from '../support/platform.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TestPlatform, registerNumber, type HttpResult, type World, sharedPlatform } from '../support/platform.js';
 import { advanceClock, expectGraphError, expectUnsupportedRequest } from '../support/graph-helpers.js';
 import { createTemplate, templateBody, uniqueConsumer, uniqueName } from '../support/message-helpers.js';
 import { migrate, migrationsOf, twoPartners, type TwoPartners } from '../support/waba-migration-helpers.js';
@@ -19,22 +19,17 @@ interface TemplateNode {
  * destination can do with the copies, and their re-rating 24 h later.
  */
 describe('WABA-to-WABA migration: message templates (seed 004)', () => {
+  const shared = sharedPlatform({ world: false });
   let tp: TestPlatform;
-  const worlds: World[] = [];
-
-  beforeAll(async () => {
-    tp = await TestPlatform.start();
-  });
-  afterAll(async () => {
-    for (const w of worlds) await w.receiver.stop();
-    await tp.stop();
+  beforeAll(() => {
+    tp = shared.tp;
   });
 
   // --- local helpers ---------------------------------------------------------------------------
 
   async function partners(): Promise<TwoPartners> {
     const p = await twoPartners(tp);
-    worlds.push(p.source, p.dest);
+    shared.track(p.source, p.dest);
     return p;
   }
 

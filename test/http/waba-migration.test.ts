@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestPlatform, addNumber, createWorld, type HttpResult, type World } from '../support/platform.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TestPlatform, addNumber, createWorld, type HttpResult, type World, sharedPlatform } from '../support/platform.js';
 import { advanceClock, codeInbox, createToken, expectGraphError, expectSuccess, expectUnsupportedRequest, graphForm, numberState, type GraphErrorObject } from '../support/graph-helpers.js';
 import { migrationsOf, requestMigration, twoPartners, verifyOwnership, type MigrationRow, type TwoPartners } from '../support/waba-migration-helpers.js';
 
@@ -9,29 +9,24 @@ import { migrationsOf, requestMigration, twoPartners, verifyOwnership, type Migr
  * Graph error and leaves everything as it was.
  */
 describe('WABA-to-WABA migration over HTTP (seed 004)', () => {
+  const shared = sharedPlatform({ world: false });
   let tp: TestPlatform;
-  const worlds: World[] = [];
-
-  beforeAll(async () => {
-    tp = await TestPlatform.start();
-  });
-  afterAll(async () => {
-    for (const w of worlds) await w.receiver.stop();
-    await tp.stop();
+  beforeAll(() => {
+    tp = shared.tp;
   });
 
   // --- local helpers ---------------------------------------------------------------------------
 
   async function partners(numberOptions: Record<string, unknown> = {}): Promise<TwoPartners> {
     const p = await twoPartners(tp, numberOptions);
-    worlds.push(p.source, p.dest);
+    shared.track(p.source, p.dest);
     return p;
   }
 
   /** Another partner's WABA, ready to receive a migrated number (approved, paid-up, subscribed). */
   async function anotherDest(options: { subscribe?: boolean } = {}): Promise<World> {
     const w = await createWorld(tp, options);
-    worlds.push(w);
+    shared.track(w);
     await tp.control('PATCH', `wabas/${w.wabaId}`, { payment_method: 'credit_line' });
     return w;
   }

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,4 +158,41 @@ export function graphError(res: HttpResult): { message: string; type: string; co
   const err = (res.body as { error?: unknown }).error;
   if (!err || typeof err !== 'object') throw new Error(`expected a Graph error, got ${res.status} ${JSON.stringify(res.body)}`);
   return err as ReturnType<typeof graphError>;
+}
+
+/** A platform shared by one test file's tests, and the worlds they create (their receivers stopped at the end). */
+export interface SharedPlatform {
+  readonly tp: TestPlatform;
+  /** A world created before the tests, unless `world: false`. */
+  readonly world: World;
+  /** Worlds made by tests, stopped with the platform. */
+  track(...worlds: World[]): void;
+}
+
+/** Registers `beforeAll`/`afterAll` hooks that start one platform (and a world) for the file and stop them. */
+export function sharedPlatform(options: TestPlatformOptions & { world?: boolean } = {}): SharedPlatform {
+  let tp: TestPlatform | undefined;
+  let world: World | undefined;
+  const tracked: World[] = [];
+  beforeAll(async () => {
+    tp = await TestPlatform.start(options);
+    if (options.world !== false) world = await createWorld(tp);
+  });
+  afterAll(async () => {
+    for (const w of [...tracked, ...(world ? [world] : [])]) await w.receiver.stop();
+    await tp?.stop();
+  });
+  const started = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`${what} is only available inside tests (after beforeAll)`);
+    return v;
+  };
+  return {
+    get tp() {
+      return started(tp, 'the shared platform');
+    },
+    get world() {
+      return started(world, 'the shared world');
+    },
+    track: (...worlds) => tracked.push(...worlds),
+  };
 }
