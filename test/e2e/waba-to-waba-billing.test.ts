@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RATE_CARD_MICROS } from '../../src/platform/billing/domain.js';
+import type { LedgerView } from '../../src/platform/billing/ledger.js';
 import { advanceClock, expectSuccess, stopWorlds } from '../support/graph-helpers.js';
 import { createTemplate, settle, statusObjects, templateBody, uniqueConsumer, uniqueName } from '../support/message-helpers.js';
 import { inbound, OnpremClient } from '../support/onprem-helpers.js';
@@ -13,25 +14,7 @@ import { migrate, migrationsOf, twoPartners, type TwoPartners } from '../support
  * templates inside the customer service window are free.
  */
 
-interface LedgerEntry {
-  waba_id: string;
-  phone_number_id: string;
-  message_id: string;
-  category: string;
-  pricing_type: string;
-  amount_micros: number;
-  currency: string;
-  sent_at: number;
-  charged_at: number;
-}
-
-interface Ledger {
-  waba_id: string;
-  currency: string;
-  total_micros: number;
-  by_category: Record<string, { count: number; amount_micros: number }>;
-  entries: LedgerEntry[];
-}
+type Ledger = LedgerView;
 
 interface StoredMessage {
   id: string;
@@ -198,7 +181,7 @@ describe('WABA-to-WABA migration: billing across the migration instant (seed 004
   });
 
   it('keeps the ledger balanced: one entry per delivered billable message, none twice when the status moves on', async () => {
-    const entriesOf = async (): Promise<LedgerEntry[]> => [...(await ledger(tp, p.source.wabaId)).entries, ...(await ledger(tp, p.dest.wabaId)).entries];
+    const entriesOf = async (): Promise<Ledger['entries']> => [...(await ledger(tp, p.source.wabaId)).entries, ...(await ledger(tp, p.dest.wabaId)).entries];
     const billable = deliveredBillable(await storedMessages(tp, p.number.id));
     expect(billable).toHaveLength(5);
     const ids = (await entriesOf()).map((e) => e.message_id);
