@@ -3,7 +3,9 @@
  * local receiver. The platform runs as its own process (built `dist/main.js`, fresh SQLite file);
  * load comes from autocannon in this process; the receiver also lives here.
  *
- *   npm run build && npx tsx bench/messages-throughput.ts [--duration 10] [--connections 64] [--webhook-batch 1]
+ *   npm run build && npx tsx bench/messages-throughput.ts [--duration 10] [--connections 64] [--webhook-batch 1] [--no-webhooks]
+ *
+ * `--no-webhooks` leaves the app unsubscribed: the send path alone, for diagnosis.
  *
  * Prints requests/s, latency p50/p99, non-2xx count, and webhook deliveries/s (events delivered
  * divided by the time from the first request until the last event arrived).
@@ -33,6 +35,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '64' },
     'webhook-batch': { type: 'string', default: '1' },
     numbers: { type: 'string', default: '8' },
+    'no-webhooks': { type: 'boolean', default: false },
   },
 });
 const duration = Number(values.duration);
@@ -76,7 +79,8 @@ async function main(): Promise<void> {
     const partner = await call<{ id: string }>(base, 'POST', '/_switchboard/businesses', { name: 'Bench Partner' });
     const waba = await call<{ id: string }>(base, 'POST', '/_switchboard/wabas', { name: 'Bench WABA', owner_business_id: partner.id });
     const app = await call<{ id: string }>(base, 'POST', '/_switchboard/apps', { name: 'Bench App', business_id: partner.id, callback_url: hook, verify_token: 'x' });
-    await call(base, 'POST', `/_switchboard/wabas/${waba.id}/subscribed_apps/${app.id}`);
+    const withWebhooks = !values['no-webhooks'];
+    if (withWebhooks) await call(base, 'POST', `/_switchboard/wabas/${waba.id}/subscribed_apps/${app.id}`);
     const { access_token: token } = await call<{ access_token: string }>(base, 'POST', '/_switchboard/tokens', { app_id: app.id, business_ids: [partner.id] });
     const numbers: string[] = [];
     for (let i = 0; i < numberCount; i++) {
@@ -113,7 +117,7 @@ async function main(): Promise<void> {
       ],
     })) as AutocannonResult;
     const accepted = result.requests.total - result.non2xx;
-    const expectedEvents = accepted * 2; // sent + delivered per message
+    const expectedEvents = withWebhooks ? accepted * 2 : 0; // sent + delivered per message
     const deadline = performance.now() + 120_000;
     while (delivered < expectedEvents && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     // autocannon stops counting at its deadline with requests still in flight: wait for quiet too.
@@ -121,7 +125,7 @@ async function main(): Promise<void> {
     const deliverySeconds = (lastDeliveryAt - t0) / 1000;
 
     const report = {
-      benchmark: 'POST /messages with webhook delivery',
+      benchmark: withWebhooks ? 'POST /messages with webhook delivery' : 'POST /messages, no subscribed app (send path only)',
       connections,
       duration_s: duration,
       webhook_batch: Number(values['webhook-batch']),

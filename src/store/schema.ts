@@ -132,6 +132,8 @@ export interface VerificationCodesTable {
   consumed_at: EpochMs | null;
   /** Set when the code was requested by a WABA-to-WABA migration's destination. */
   migration_id: number | null;
+  /** Wrong guesses so far (the code is burned at CODE_MAX_WRONG_GUESSES). */
+  failed_attempts: Generated<number>;
 }
 
 export interface ConsumersTable {

@@ -7,7 +7,7 @@ import type { OnpremDeployment, PhoneNumber } from '../../store/schema.js';
 import type { PlatformContext } from '../context.js';
 import { findPhoneNumber, findPhoneNumberByE164, lockPhoneNumber, updatePhoneNumber } from '../phone-numbers/repo.js';
 import { checkPin, hashPin } from '../registration/domain.js';
-import { consumeCodes, issueCode, latestCode } from '../registration/service.js';
+import { guessCode, issueCode } from '../registration/service.js';
 import { encryptBackup, decryptBackup, type BackupContents } from './backup.js';
 import { readCert } from './cert.js';
 import { defaultApplicationSettings } from './format.js';
@@ -181,15 +181,16 @@ export async function requestAccount(ctx: PlatformContext, dep: OnpremDeployment
 export async function verifyAccount(ctx: PlatformContext, dep: OnpremDeployment, code: string): Promise<void> {
   const pending = dep.pending_registration ? (JSON.parse(dep.pending_registration) as { phone_number_id: string }) : undefined;
   if (!pending) throw onpremErrors.invalidRequest('No registration in progress. Request a code with POST /v1/account first.');
-  await ctx.store.transaction(async (tx) => {
+  const refused = await ctx.store.transaction(async (tx) => {
     const number = await lockPhoneNumber(tx, ctx.store.caps, pending.phone_number_id);
     if (!number) throw onpremErrors.notFound('The phone number being registered no longer exists');
     const now = ctx.clock.now();
-    const latest = await latestCode(tx, number.id, null);
-    if (!latest || latest.expires_at <= now || latest.code !== code.replace(/-/g, '')) throw onpremErrors.invalidParameter('Invalid or expired registration code');
-    await consumeCodes(tx, number.id, now);
+    // A wrong guess is counted and committed; only then is it reported.
+    if (await guessCode(tx, number.id, null, code, now)) return onpremErrors.invalidParameter('Invalid or expired registration code');
     await takeNumber(ctx, tx, dep.id, number, now);
+    return undefined;
   });
+  if (refused) throw refused;
 }
 
 /** The number becomes this deployment's: registered on On-Prem, off Cloud API and any other deployment. */

@@ -13,7 +13,9 @@ import {
   decideRegister,
   decideRequestCode,
   decideSetPin,
-  decideVerifyCode,
+  judgeCodeGuess,
+  codeVerified,
+  CODE_MAX_WRONG_GUESSES,
   hashPin,
   isSixDigitPin,
   type Decision,
@@ -289,41 +291,46 @@ describe('request_code rules', () => {
   });
 });
 
-describe('decideVerifyCode', () => {
-  const pending = { code: '123456', expires_at: NOW + MINUTE };
+describe('judgeCodeGuess and codeVerified', () => {
+  const pending = { code: '123456', expires_at: NOW + MINUTE, failed_attempts: 0 };
 
-  it('verifies the number with the right code, with or without a hyphen', () => {
-    for (const code of ['123456', '123-456']) {
-      const d = decideVerifyCode(fresh({ code_verification_status: 'NOT_VERIFIED' }), code, pending, NOW);
-      expect(d.error).toBeUndefined();
-      expect(d.patch).toEqual({ code_verification_status: 'VERIFIED', verified_at: NOW, signup_at: NOW });
-    }
+  it('accepts the right code, with or without a hyphen, and burns it', () => {
+    for (const code of ['123456', '123-456']) expect(judgeCodeGuess(pending, code, NOW)).toEqual({ wrong: false, burn: true });
   });
 
-  it('does not restart the signup clock of a number registered before', () => {
+  it('verifies the number, restarting the signup clock of a never-registered number only', () => {
+    expect(codeVerified(fresh({ code_verification_status: 'NOT_VERIFIED' }), NOW).patch).toEqual({ code_verification_status: 'VERIFIED', verified_at: NOW, signup_at: NOW });
     const n = phone({ signup_at: NOW - 50 * DAY });
-    expect(decideVerifyCode(n, '123456', pending, NOW).patch).toEqual({ code_verification_status: 'VERIFIED', verified_at: NOW, signup_at: NOW - 50 * DAY });
+    expect(codeVerified(n, NOW).patch).toEqual({ code_verification_status: 'VERIFIED', verified_at: NOW, signup_at: NOW - 50 * DAY });
   });
 
-  it('answers 136025 for a wrong code', () => {
-    const d = decideVerifyCode(fresh(), '654321', pending, NOW);
-    expect(codeOf(d)).toBe(136025);
-    expect(d.error?.spec.message).toBe('(#136025) Verify code error');
-    expect(d.patch).toEqual({});
+  it('answers 136025 for a wrong code and counts it', () => {
+    const v = judgeCodeGuess(pending, '654321', NOW);
+    expect(v.error?.spec.code).toBe(136025);
+    expect(v.error?.spec.message).toBe('(#136025) Verify code error');
+    expect(v).toMatchObject({ wrong: true, burn: false });
   });
 
-  it('answers 136025 when no code is pending', () => {
-    const d = decideVerifyCode(fresh(), '123456', undefined, NOW);
-    expect(codeOf(d)).toBe(136025);
-    expect(d.error?.details).toMatch(/No verification code/);
+  it(`burns the code at the ${CODE_MAX_WRONG_GUESSES}th wrong guess`, () => {
+    const v = judgeCodeGuess({ ...pending, failed_attempts: CODE_MAX_WRONG_GUESSES - 1 }, '654321', NOW);
+    expect(v).toMatchObject({ wrong: true, burn: true });
+    expect(v.error?.details).toMatch(/too many times/);
+    expect(judgeCodeGuess({ ...pending, failed_attempts: CODE_MAX_WRONG_GUESSES - 2 }, '654321', NOW).burn).toBe(false);
+  });
+
+  it('answers 136025 when no code is pending (not counted)', () => {
+    const v = judgeCodeGuess(undefined, '123456', NOW);
+    expect(v.error?.spec.code).toBe(136025);
+    expect(v.error?.details).toMatch(/No verification code/);
+    expect(v.wrong).toBe(false);
   });
 
   it('answers 136025 for an expired code, even the right one', () => {
     for (const expires_at of [NOW, NOW - 1]) {
-      const d = decideVerifyCode(fresh(), '123456', { code: '123456', expires_at }, NOW);
-      expect(codeOf(d)).toBe(136025);
-      expect(d.error?.details).toMatch(/expired/);
+      const v = judgeCodeGuess({ code: '123456', expires_at }, '123456', NOW);
+      expect(v.error?.spec.code).toBe(136025);
+      expect(v.error?.details).toMatch(/expired/);
     }
-    expect(decideVerifyCode(fresh(), '123456', { code: '123456', expires_at: NOW + 1 }, NOW).error).toBeUndefined();
+    expect(judgeCodeGuess({ code: '123456', expires_at: NOW + 1 }, '123456', NOW).error).toBeUndefined();
   });
 });

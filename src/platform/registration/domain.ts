@@ -128,12 +128,32 @@ export function decideRequestCode(recentRequests: number): ApiError | undefined 
 export interface PendingCode {
   readonly code: string;
   readonly expires_at: number;
+  readonly failed_attempts?: number;
 }
 
-export function decideVerifyCode(n: PhoneNumber, code: string, pending: PendingCode | undefined, now: number): Decision {
-  if (!pending) return { patch: {}, error: errors.verifyCodeError('No verification code was requested for this phone number, or it has already been used. Request a new code.') };
-  if (pending.expires_at <= now) return { patch: {}, error: errors.verifyCodeError('The verification code has expired. Request a new code.') };
-  if (pending.code !== code.replace(/-/g, '')) return { patch: {}, error: errors.verifyCodeError('Code couldn\'t be verified, You have entered wrong code.') };
+/** Wrong guesses one code survives; the last one burns it (Meta gives no figure: ours, so 6 digits can't be brute-forced). */
+export const CODE_MAX_WRONG_GUESSES = 5;
+
+export interface CodeVerdict {
+  readonly error?: ApiError;
+  /** The guess was wrong and counts against the code. */
+  readonly wrong: boolean;
+  /** The code is used up (by this wrong guess, or because it was right). */
+  readonly burn: boolean;
+}
+
+/** One guess at the newest unused code: no code, expired, wrong (counted), or right. */
+export function judgeCodeGuess(pending: PendingCode | undefined, guess: string, now: number): CodeVerdict {
+  if (!pending) return { error: errors.verifyCodeError('No verification code was requested for this phone number, or it has already been used. Request a new code.'), wrong: false, burn: false };
+  if (pending.expires_at <= now) return { error: errors.verifyCodeError('The verification code has expired. Request a new code.'), wrong: false, burn: false };
+  if (pending.code === guess.replace(/-/g, '')) return { wrong: false, burn: true };
+  const last = (pending.failed_attempts ?? 0) + 1 >= CODE_MAX_WRONG_GUESSES;
+  const details = last ? "Code couldn't be verified, You have entered wrong code too many times. Request a new code." : "Code couldn't be verified, You have entered wrong code.";
+  return { error: errors.verifyCodeError(details), wrong: true, burn: last };
+}
+
+/** The number's ownership is proven by a code: verified now (and a never-registered number's 14-day window restarts). */
+export function codeVerified(n: PhoneNumber, now: number): Decision {
   return { patch: { code_verification_status: 'VERIFIED', verified_at: now, signup_at: n.registered_at === null ? now : n.signup_at } };
 }
 

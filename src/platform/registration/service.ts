@@ -15,7 +15,8 @@ import {
   decideDeregister,
   decideRequestCode,
   decideSetPin,
-  decideVerifyCode,
+  codeVerified,
+  judgeCodeGuess,
   type Decision,
 } from './domain.js';
 
@@ -139,9 +140,28 @@ export async function issueCode(
   return undefined;
 }
 
+/**
+ * Judges a guess at the newest code for one purpose and records it: a wrong guess counts against the
+ * code (the last allowed one burns it); a right one uses up every pending code of the number. Returns
+ * the refusal, if any, for the caller to report after its transaction commits (so the count sticks).
+ */
+export async function guessCode(tx: Executor, numberId: string, migrationId: number | null, guess: string, now: number): Promise<ApiError | undefined> {
+  const pending = await latestCode(tx, numberId, migrationId);
+  const verdict = judgeCodeGuess(pending, guess, now);
+  if (pending && verdict.wrong) {
+    await tx
+      .updateTable('verification_codes')
+      .set({ failed_attempts: pending.failed_attempts + 1, ...(verdict.burn && { consumed_at: now }) })
+      .where('id', '=', pending.id)
+      .execute();
+  }
+  if (!verdict.error) await consumeCodes(tx, numberId, now);
+  return verdict.error;
+}
+
 /** The newest unused code of a number for one purpose (plain verification, or one migration). */
-export async function latestCode(tx: Executor, numberId: string, migrationId: number | null): Promise<{ id: number; code: string; expires_at: number } | undefined> {
-  const q = tx.selectFrom('verification_codes').select(['id', 'code', 'expires_at']).where('phone_number_id', '=', numberId).where('consumed_at', 'is', null);
+export async function latestCode(tx: Executor, numberId: string, migrationId: number | null): Promise<{ id: number; code: string; expires_at: number; failed_attempts: number } | undefined> {
+  const q = tx.selectFrom('verification_codes').select(['id', 'code', 'expires_at', 'failed_attempts']).where('phone_number_id', '=', numberId).where('consumed_at', 'is', null);
   return (migrationId === null ? q.where('migration_id', 'is', null) : q.where('migration_id', '=', migrationId)).orderBy('id', 'desc').executeTakeFirst();
 }
 
@@ -152,10 +172,8 @@ export async function consumeCodes(tx: Executor, numberId: string, now: number):
 
 export async function verifyCode(ctx: PlatformContext, numberId: string, code: string): Promise<typeof SUCCESS> {
   await applyDecision(ctx, numberId, async (tx, n, now) => {
-    const pending = await latestCode(tx, n.id, null);
-    const d = decideVerifyCode(n, code, pending, now);
-    if (!d.error && pending) await consumeCodes(tx, n.id, now);
-    return d;
+    const error = await guessCode(tx, n.id, null, code, now);
+    return error ? { patch: {}, error } : codeVerified(n, now);
   });
   return SUCCESS;
 }

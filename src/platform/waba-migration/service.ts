@@ -5,8 +5,7 @@ import { findBusiness, findWaba } from '../accounts/repo.js';
 import type { PlatformContext } from '../context.js';
 import { e164Digits } from '../phone-numbers/domain.js';
 import { findPhoneNumberByE164, lockPhoneNumber, updatePhoneNumber } from '../phone-numbers/repo.js';
-import { decideVerifyCode } from '../registration/domain.js';
-import { consumeCodes, issueCode, latestCode } from '../registration/service.js';
+import { guessCode, issueCode } from '../registration/service.js';
 import { insertTemplate, listTemplates, newTemplateRow } from '../templates/service.js';
 import type { Notification } from '../webhooks/outbox.js';
 import { MIGRATION_CLAIM_TTL_MS, checkEligibility, planTemplateCopies, sourceApi, type TemplatePlan } from './domain.js';
@@ -99,19 +98,21 @@ export async function requestMigrationCode(ctx: PlatformContext, claim: NumberMi
  * are checked again (state may have changed since the claim) and the number moves (seed 004 step 3).
  */
 export async function verifyMigrationCode(ctx: PlatformContext, claim: NumberMigration, code: string): Promise<{ success: true }> {
-  await ctx.store.transaction(async (tx) => {
+  const refused = await ctx.store.transaction(async (tx) => {
     const now = ctx.clock.now();
     const current = (await pendingMigrations(tx, claim.phone_number_id)).find((m) => m.id === claim.id);
     if (!current || !isActive(current, now)) throw errors.notBeingMigrated(2388093);
     const number = await lockPhoneNumber(tx, ctx.store.caps, claim.phone_number_id);
     if (!number) throw errors.unsupportedRequest('POST', claim.phone_number_id);
-    const checked = decideVerifyCode(number, code, await latestCode(tx, number.id, claim.id), now);
-    if (checked.error) throw checked.error;
-    const refused = await eligibility(tx, number, claim.dest_waba_id, undefined);
-    if (refused) throw refused;
-    await consumeCodes(tx, number.id, now);
+    const ineligible = await eligibility(tx, number, claim.dest_waba_id, undefined);
+    if (ineligible) throw ineligible;
+    // A wrong guess is counted and committed; only then is it reported.
+    const wrong = await guessCode(tx, number.id, claim.id, code, now);
+    if (wrong) return wrong;
     await completeMigration(ctx, tx, number, current, now);
+    return undefined;
   });
+  if (refused) throw refused;
   return { success: true };
 }
 

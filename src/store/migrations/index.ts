@@ -5,6 +5,7 @@ import * as onprem from './0002-onprem.js';
 import * as stickerpacks from './0003-stickerpacks.js';
 import * as onpremPorts from './0004-onprem-ports.js';
 import * as wabaMigration from './0005-waba-migration.js';
+import * as codeGuesses from './0006-code-guesses.js';
 
 interface NumberedMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -17,6 +18,7 @@ const migrations: Record<string, NumberedMigration> = {
   '0003-stickerpacks': stickerpacks,
   '0004-onprem-ports': onpremPorts,
   '0005-waba-migration': wabaMigration,
+  '0006-code-guesses': codeGuesses,
 };
 
 export function migrationProvider(caps: DialectCapabilities): MigrationProvider {
