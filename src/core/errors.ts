@@ -165,6 +165,14 @@ export const errors = {
   /** A backup blob that does not decrypt (wrong password, or tampered with): GCM cannot tell which. */
   backupUndecryptable: (): ApiError =>
     withOnPrem(waCode(400, 100, 'Invalid parameter', 'Param backup.data could not be decrypted with backup.password: wrong password, or the data was modified.'), 400, 1009, 'Parameter value is not valid'),
+  /** A backup made before the number's latest registration: already used, or superseded. */
+  backupOutdated: (): ApiError =>
+    withOnPrem(
+      waCode(400, 100, 'Invalid parameter', 'Param backup.data is out of date: the phone number has been registered since this backup was made (a backup can be used once). Make a new backup.'),
+      400,
+      1009,
+      'Parameter value is not valid',
+    ),
   backupForAnotherNumber: (): ApiError => waCode(400, 100, 'Invalid parameter', 'Param backup.data describes a different phone number.'),
 } as const;
 

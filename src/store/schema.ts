@@ -111,6 +111,8 @@ export interface PhoneNumbersTable {
   downtime_until: EpochMs | null;
   /** Messages and media older than this are not usable by the number (a migration did not carry them). */
   history_since: EpochMs | null;
+  /** The nonce of the backup that last onboarded the number (null when it was a code or a register without backup). */
+  onboarded_by_backup: string | null;
 }
 
 export interface RegistrationEventsTable {

@@ -304,6 +304,7 @@ describe('phone numbers', () => {
       onprem_deployment_id: null,
       downtime_until: null,
       history_since: null,
+      onboarded_by_backup: null,
       status: 'PENDING',
       two_step_enabled: 0,
       pin_failures: 0,

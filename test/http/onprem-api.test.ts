@@ -535,13 +535,18 @@ describe('On-Premises API over HTTP (/onprem/{deployment}/v1)', () => {
       expect((await deploymentView(b.id)).phone_number_id).toBe(b.number.id);
     });
 
-    it('restore on a deployment whose number moved away (disconnected) reclaims the backed-up number', async () => {
+    it('restore on a deployment whose number moved away (disconnected) reclaims it with a fresh backup, not the used one', async () => {
       const a = await connected();
       const { settings } = expectOnpremOk<{ settings: { data: string } }>(await call(a, 'POST', 'settings/backup', { password: 'backup-pw' }));
       const b = await deploymentWithToken(tp);
       expectOnpremOk(await call(b, 'POST', 'settings/restore', { password: 'backup-pw', data: settings.data }));
       expect(await gatewayStatus(tp, a.id, a.token)).toBe('disconnected');
-      expectOnpremOk(await call(a, 'POST', 'settings/restore', { password: 'backup-pw', data: settings.data }));
+      // The backup served once: replaying it is refused and changes nothing (issue 8).
+      const replay = expectOnpremError(await call(a, 'POST', 'settings/restore', { password: 'backup-pw', data: settings.data }), 400, 1009);
+      expect(replay.details).toMatch(/out of date/);
+      expect(await gatewayStatus(tp, b.id, b.token)).toBe('connected');
+      const fresh = expectOnpremOk<{ settings: { data: string } }>(await call(b, 'POST', 'settings/backup', { password: 'backup-pw' }));
+      expectOnpremOk(await call(a, 'POST', 'settings/restore', { password: 'backup-pw', data: fresh.settings.data }));
       expect(await gatewayStatus(tp, a.id, a.token)).toBe('connected');
       expect(await gatewayStatus(tp, b.id, b.token)).toBe('disconnected');
     });

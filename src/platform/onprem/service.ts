@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { DAY } from '../../core/clock.js';
-import { onpremErrors } from '../../core/errors.js';
+import { errors, onpremErrors } from '../../core/errors.js';
 import { sha256Hex } from '../../core/ids.js';
 import type { Executor } from '../../store/database.js';
 import type { OnpremDeployment, PhoneNumber } from '../../store/schema.js';
 import type { PlatformContext } from '../context.js';
 import { findPhoneNumber, findPhoneNumberByE164, lockPhoneNumber, updatePhoneNumber } from '../phone-numbers/repo.js';
-import { checkPin, hashPin } from '../registration/domain.js';
+import { checkPin, hashPin, isBackupCurrent } from '../registration/domain.js';
 import { guessCode, issueCode } from '../registration/service.js';
 import { encryptBackup, decryptBackup, type BackupContents } from './backup.js';
 import { readCert } from './cert.js';
@@ -194,7 +194,7 @@ export async function verifyAccount(ctx: PlatformContext, dep: OnpremDeployment,
 }
 
 /** The number becomes this deployment's: registered on On-Prem, off Cloud API and any other deployment. */
-async function takeNumber(ctx: PlatformContext, tx: Executor, deploymentId: string, number: PhoneNumber, now: number): Promise<void> {
+async function takeNumber(ctx: PlatformContext, tx: Executor, deploymentId: string, number: PhoneNumber, now: number, backupNonce: string | null = null): Promise<void> {
   await updatePhoneNumber(tx, number.id, {
     api: 'onprem',
     onprem_deployment_id: deploymentId,
@@ -206,6 +206,7 @@ async function takeNumber(ctx: PlatformContext, tx: Executor, deploymentId: stri
     downtime_until: now + ctx.settings.downtimeMs,
     // A deployment starts with its own message store: nothing from another API or deployment carries over.
     history_since: now,
+    onboarded_by_backup: backupNonce,
   });
   // settings.application.wa_id reports the number this deployment is registered with (api-facts D.1).
   const dep = await findDeployment(tx, deploymentId);
@@ -287,7 +288,8 @@ export async function restore(ctx: PlatformContext, dep: OnpremDeployment, passw
     const held = dep.phone_number_id ? await findPhoneNumber(tx, dep.phone_number_id) : undefined;
     if (gatewayStatus(dep, held) === 'connected') throw onpremErrors.alreadyExists('This deployment is registered with another number; restore onto a new deployment.');
     if (number.api === 'cloud') throw onpremErrors.accessDenied('The number is registered on Cloud API; register it here with POST /v1/account instead.');
+    if (!isBackupCurrent(contents.createdAt, number)) throw errors.backupOutdated();
     await updateDeployment(tx, dep.id, { settings: JSON.stringify(mergeSettings(readSettings(dep), contents.settings)), shards: contents.shards });
-    await takeNumber(ctx, tx, dep.id, number, ctx.clock.now());
+    await takeNumber(ctx, tx, dep.id, number, ctx.clock.now(), contents.nonce);
   });
 }

@@ -164,7 +164,18 @@ export interface BackupFacts {
   readonly isOfficialBusinessAccount: boolean;
   readonly profile: Record<string, unknown>;
   readonly shards: number;
+  /** When the backup was made (emulator clock). */
+  readonly createdAt: number;
+  /** Unique per backup. */
+  readonly nonce: string;
 }
+
+/**
+ * A backup is good only while the number has not been registered anywhere since it was made: so a
+ * backup cannot be replayed after it served, nor a stale one take a number back (issue 8; Meta is
+ * silent, our rule).
+ */
+export const isBackupCurrent = (createdAt: number, n: Pick<PhoneNumber, 'last_onboarded_at'>): boolean => createdAt >= (n.last_onboarded_at ?? 0);
 
 export interface CloudRegisterFacts extends Omit<RegisterFacts, 'ownershipProvenByBackup'> {
   readonly backup?: BackupFacts | undefined;
@@ -182,6 +193,11 @@ export interface CloudRegisterFacts extends Omit<RegisterFacts, 'ownershipProven
 export function decideCloudRegistration(n: PhoneNumber, pin: string, facts: CloudRegisterFacts): Decision {
   const b = facts.backup;
   if (b && (b.cc !== n.cc || b.number !== n.number)) return { patch: {}, error: errors.backupForAnotherNumber() };
+  if (b && !isBackupCurrent(b.createdAt, n)) {
+    // The same backup again on the number it already put on Cloud API: a retry, answered as done.
+    if (n.api === 'cloud' && n.onboarded_by_backup === b.nonce) return { patch: {} };
+    return { patch: {}, error: errors.backupOutdated() };
+  }
   const freshlyVerified = n.verified_at !== null && n.registered_at !== null && n.verified_at > n.registered_at;
   // A number a wrong PIN took off its deployment (below) is still an On-Prem number: the same rules apply.
   const onOnprem = n.api === 'onprem' || (n.api === 'none' && n.onprem_deployment_id !== null);
@@ -206,6 +222,7 @@ export function decideCloudRegistration(n: PhoneNumber, pin: string, facts: Clou
     : b
       ? { is_official_business_account: b.isOfficialBusinessAccount ? 1 : 0, profile: JSON.stringify(b.profile), throughput_level: b.shards >= 2 ? 'HIGH' : n.throughput_level, history_since: facts.now }
       : { is_official_business_account: 0, profile: '{}', history_since: facts.now };
+  const onboardedBy: PhoneNumberPatch = { onboarded_by_backup: b?.nonce ?? null };
   const downtime: PhoneNumberPatch = n.api !== 'cloud' && n.api !== 'none' ? { downtime_until: facts.now + facts.downtimeMs } : {};
-  return { patch: { ...d.patch, ...carried, ...downtime } };
+  return { patch: { ...d.patch, ...carried, ...downtime, ...onboardedBy } };
 }

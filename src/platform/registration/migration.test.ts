@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DAY, HOUR, SECOND } from '../../core/clock.js';
 import type { PhoneNumber } from '../../store/schema.js';
 import { newNumberRow } from '../phone-numbers/domain.js';
-import { PIN_POLICY, REGISTER_LIMIT, decideCloudRegistration, hashPin, type BackupFacts, type CloudRegisterFacts, type Decision } from './domain.js';
+import { PIN_POLICY, REGISTER_LIMIT, decideCloudRegistration, hashPin, isBackupCurrent, type BackupFacts, type CloudRegisterFacts, type Decision } from './domain.js';
 
 /**
  * `decideCloudRegistration`: `POST /{PHONE_NUMBER_ID}/register` including the On-Prem → Cloud
@@ -45,6 +45,8 @@ const backupOf = (n: PhoneNumber, over: Partial<BackupFacts> = {}): BackupFacts 
   isOfficialBusinessAccount: n.is_official_business_account === 1,
   profile: JSON.parse(n.profile) as Record<string, unknown>,
   shards: 1,
+  createdAt: NOW,
+  nonce: 'backup-nonce',
   ...over,
 });
 
@@ -223,5 +225,29 @@ describe('decideCloudRegistration: downtime', () => {
     const none = phone({ api: 'none', status: 'DISCONNECTED' });
     expect(decideCloudRegistration(none, PIN, facts()).patch).not.toHaveProperty('downtime_until');
     expect(decideCloudRegistration(none, PIN, facts({ backup: backupOf(none) })).patch).not.toHaveProperty('downtime_until');
+  });
+});
+
+describe('backups are good once, and only until the number registers again (issue 8)', () => {
+  it('refuses a backup made before the number\'s latest registration: replayed or superseded', () => {
+    const n = onPrem({ last_onboarded_at: NOW - 1000 });
+    expect(decideCloudRegistration(n, PIN, facts({ backup: backupOf(n, { createdAt: NOW - 500 }) })).error).toBeUndefined();
+    const stale = decideCloudRegistration(n, PIN, facts({ backup: backupOf(n, { createdAt: NOW - 2000 }) }));
+    expect(stale.error?.spec.code).toBe(100);
+    expect(stale.error?.details).toMatch(/out of date/);
+    expect(stale.patch).toEqual({});
+  });
+
+  it('answers a retry with the backup that put the number on Cloud API as done, changing nothing', () => {
+    const n = phone({ api: 'cloud', last_onboarded_at: NOW - 1000, onboarded_by_backup: 'backup-nonce' });
+    expect(decideCloudRegistration(n, PIN, facts({ backup: backupOf(n, { createdAt: NOW - 2000 }) }))).toEqual({ patch: {} });
+    const other = decideCloudRegistration(n, PIN, facts({ backup: backupOf(n, { createdAt: NOW - 2000, nonce: 'another' }) }));
+    expect(other.error?.details).toMatch(/out of date/);
+  });
+
+  it('accepts a backup made in the same instant as the registration it follows', () => {
+    expect(isBackupCurrent(NOW, { last_onboarded_at: NOW })).toBe(true);
+    expect(isBackupCurrent(NOW, { last_onboarded_at: null })).toBe(true);
+    expect(isBackupCurrent(NOW - 1, { last_onboarded_at: NOW })).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import * as stickerpacks from './0003-stickerpacks.js';
 import * as onpremPorts from './0004-onprem-ports.js';
 import * as wabaMigration from './0005-waba-migration.js';
 import * as codeGuesses from './0006-code-guesses.js';
+import * as backupOnboarding from './0007-backup-onboarding.js';
 
 interface NumberedMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -19,6 +20,7 @@ const migrations: Record<string, NumberedMigration> = {
   '0004-onprem-ports': onpremPorts,
   '0005-waba-migration': wabaMigration,
   '0006-code-guesses': codeGuesses,
+  '0007-backup-onboarding': backupOnboarding,
 };
 
 export function migrationProvider(caps: DialectCapabilities): MigrationProvider {
