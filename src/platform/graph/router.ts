@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errors } from '../../core/errors.js';
+import { ApiError, errors } from '../../core/errors.js';
 import { unwrap } from '../../core/result.js';
 import type { Clock } from '../../core/clock.js';
 import { LruCache } from '../../core/lru.js';
@@ -101,13 +101,20 @@ async function readInput(request: FastifyRequest, maxUploadBytes: number): Promi
   if (!request.isMultipart()) return { params: mergeParams(request.query, request.body), files: [] };
   const fields: Record<string, unknown> = {};
   const files: UploadedFile[] = [];
-  for await (const part of request.parts({ limits: { fileSize: maxUploadBytes, files: 4, fields: 32 } })) {
-    if (part.type === 'file') {
-      const data = await part.toBuffer();
-      files.push({ fieldName: part.fieldname, filename: part.filename, mimeType: part.mimetype, data });
-    } else {
-      fields[part.fieldname] = part.value;
+  try {
+    for await (const part of request.parts({ limits: { fileSize: maxUploadBytes, files: 4, fields: 32 } })) {
+      if (part.type === 'file') {
+        const data = await part.toBuffer();
+        files.push({ fieldName: part.fieldname, filename: part.filename, mimeType: part.mimetype, data });
+      } else {
+        fields[part.fieldname] = part.value;
+      }
     }
+  } catch (err) {
+    // Fastify's multipart errors carry a code (mapped in one place); the parser's own (no boundary,
+    // truncated data) are plain Errors: the body is malformed, not the server broken.
+    if (err instanceof ApiError || (err instanceof Error && 'code' in err)) throw err;
+    throw errors.malformedBody(`Malformed multipart/form-data body: ${err instanceof Error ? err.message : String(err)}`);
   }
   return { params: mergeParams(request.query, fields), files };
 }
