@@ -7,7 +7,7 @@ import { installParsers, internalError, toApiError } from './platform/http-commo
 import { newSecret } from './core/ids.js';
 import type { PlatformConfig } from './config.js';
 import { loadClockOffset } from './control/inspect.js';
-import { mountControlApi } from './control/routes.js';
+import { CONTROL_PREFIX, mountControlApi } from './control/routes.js';
 import { loadDemo, seedDemo, type DemoData } from './control/seed.js';
 import { accountRoutes } from './platform/accounts/routes.js';
 import type { PlatformContext } from './platform/context.js';
@@ -23,6 +23,7 @@ import { OnpremPortServers } from './platform/onprem/port-servers.js';
 import { loadRuntimeSettings, type RuntimeSettings } from './platform/settings.js';
 import { WebhookDispatcher } from './platform/webhooks/dispatcher.js';
 import { Maintenance } from './platform/maintenance.js';
+import { guardControlApi } from './control/guard.js';
 import { Outbox } from './platform/webhooks/outbox.js';
 import { openSqliteStore, type Store } from './store/database.js';
 
@@ -70,6 +71,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
   await http.register(formbody);
   await http.register(multipart, { limits: { fileSize: config.maxUploadBytes } });
   installErrorHandling(http);
+  guardControlApi(http, CONTROL_PREFIX, config.control);
 
   const graph = mountGraphRouter(http, {
     store,

@@ -1,3 +1,4 @@
+import type { ControlAccess } from './control/guard.js';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDispatcherOptions, type DispatcherOptions } from './platform/webhooks/dispatcher.js';
@@ -20,6 +21,8 @@ export interface PlatformConfig {
   downtimeMs: number;
   /** Whether Graph's per-WABA call quotas apply (changeable at run time via the control API). */
   graphRateLimits: boolean;
+  /** Who may use the emulator-only control API. */
+  control: ControlAccess;
 }
 
 export const DEFAULT_PORT = 4780;
@@ -40,6 +43,8 @@ Options (each also settable by the environment variable shown):
   --webhook-batch <n>  most events per webhook POST  SWITCHBOARD_WEBHOOK_BATCH (default ${defaultDispatcherOptions.maxBatch})
   --downtime-ms <n>    API-to-API migration downtime SWITCHBOARD_DOWNTIME_MS   (default ${DEFAULT_DOWNTIME_MS}; 0 allowed)
   --no-rate-limits     do not apply Graph's per-WABA call quotas          SWITCHBOARD_RATE_LIMITS=0
+  --control-token <t>  require this token on the control API (Bearer or X-Switchboard-Token)  SWITCHBOARD_CONTROL_TOKEN
+  --no-control         disable the control API (and its webhook sink)    SWITCHBOARD_CONTROL=0
   --help               print this help
 `;
 
@@ -55,6 +60,8 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
       'webhook-batch': { type: 'string' },
       'downtime-ms': { type: 'string' },
       'no-rate-limits': { type: 'boolean' },
+      'control-token': { type: 'string' },
+      'no-control': { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -79,5 +86,13 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     webhooks: { ...defaultDispatcherOptions, maxBatch: batch },
     downtimeMs,
     graphRateLimits: !(values['no-rate-limits'] ?? env['SWITCHBOARD_RATE_LIMITS'] === '0'),
+    control: controlAccess(values['no-control'] ?? env['SWITCHBOARD_CONTROL'] === '0', values['control-token'] ?? env['SWITCHBOARD_CONTROL_TOKEN']),
   };
+}
+
+function controlAccess(disabled: boolean, token: string | undefined): ControlAccess {
+  if (disabled) return { mode: 'disabled' };
+  if (token === undefined) return { mode: 'open' };
+  if (token.length < 16) throw new Error('the control token must be at least 16 characters');
+  return { mode: 'token', token };
 }

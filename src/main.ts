@@ -1,5 +1,5 @@
 import { buildPlatform } from './app.js';
-import { HELP, loadConfig } from './config.js';
+import { HELP, loadConfig, type PlatformConfig } from './config.js';
 import { CONTROL_PREFIX } from './control/routes.js';
 
 async function main(): Promise<void> {
@@ -21,8 +21,7 @@ async function main(): Promise<void> {
     'Switchboard platform is running',
     `  Graph API (Cloud API + Business Management): ${base}/${config.defaultGraphVersion}/`,
     `  On-Premises API deployments:                 ${base}/onprem/{deployment}/v1/`,
-    `  Control API (emulator only):                 ${base}${CONTROL_PREFIX}/`,
-    `  Webhook sink (demo app's callback):          ${base}${CONTROL_PREFIX}/sink/demo`,
+    ...controlLines(config.control, base),
     `  Database:                                    ${config.databasePath}`,
   ];
   if (demo) {
@@ -53,6 +52,13 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** The control API's lines; a token is never printed (it was given by the operator). */
+function controlLines(access: PlatformConfig['control'], base: string): string[] {
+  if (access.mode === 'disabled') return ['  Control API:                                 disabled (--no-control)'];
+  const note = access.mode === 'token' ? '  (needs the control token)' : '';
+  return [`  Control API (emulator only):                 ${base}${CONTROL_PREFIX}/${note}`, `  Webhook sink (demo app's callback):          ${base}${CONTROL_PREFIX}/sink/demo`];
 }
 
 main().catch((err: unknown) => {

@@ -92,6 +92,12 @@ export const errors = {
   /** The callback URL handshake failed (App Dashboard "Verify and save", subscription overrides). */
   callbackVerificationFailed: (details: string): ApiError =>
     new ApiError({ httpStatus: 400, type: 'OAuthException', code: 2200, message: `(#2200) Callback verification failed with the following errors: ${details}` }),
+  /** Control API only: the platform was started with a control token and the call did not carry it. */
+  controlTokenRequired: (): ApiError =>
+    new ApiError(
+      { httpStatus: 401, type: 'OAuthException', code: 190, message: 'Invalid OAuth access token - the control API needs its token' },
+      'Send the control token as Authorization: Bearer <token> or X-Switchboard-Token.',
+    ),
   /** Control API only: an emulator resource that does not exist. */
   notFound: (what: string, id: string): ApiError =>
     new ApiError({ httpStatus: 404, type: 'GraphMethodException', code: 100, message: `(#100) Unknown ${what}: ${id}` }),

@@ -24,6 +24,8 @@ export interface TestPlatformOptions {
   downtimeMs?: number;
   /** Graph's per-WABA call quotas (on by default, as on Meta). */
   graphRateLimits?: boolean;
+  /** Control API access (open by default). */
+  control?: PlatformConfig['control'];
 }
 
 /** A real platform on a loopback port with its own SQLite file, plus helpers named after domain actions. */
@@ -50,6 +52,7 @@ export class TestPlatform {
       webhooks: { ...defaultDispatcherOptions, pollMs: 50, retryBaseMs: 50, retryMaxMs: 400, ...options.webhooks },
       downtimeMs: options.downtimeMs ?? 0,
       graphRateLimits: options.graphRateLimits ?? true,
+      control: options.control ?? { mode: 'open' },
     });
     const base = await platform.listen();
     return new TestPlatform(platform, base, databasePath, dir);
