@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { DemoData } from '../../src/control/seed.js';
+import { templateBody } from '../support/message-helpers.js';
 import { TestPlatform } from '../support/platform.js';
 import { ensureConsoleBuilt, hasChromium, launchChromium, reportMissingChromium, screenshot } from './browser.js';
 
@@ -102,6 +103,32 @@ describe.skipIf(!hasChromium)('web console: platform view', () => {
     await screenshot(page, '02-webhook-delivery');
   });
 
+  it('lists templates, the SMS code inbox, dropped inbound messages and the WABA billing ledger', async () => {
+    const template = await tp.graph<{ id: string; status: string }>('POST', `${demo.wabaId}/message_templates`, demo.accessToken, templateBody('order_ready'));
+    const code = await tp.graph('POST', `${demo.unregisteredPhoneNumberId}/request_code`, demo.accessToken, { code_method: 'SMS', language: 'en_US' });
+    expect([template.status, code.status]).toEqual([200, 200]);
+
+    const waba = page.getByTestId(`waba-${demo.wabaId}`);
+    await waba.getByText('Templates (1)').click();
+    const templateRow = waba.getByTestId(`template-${template.body.id}`);
+    expect(await templateRow.innerText()).toContain('order_ready');
+    expect(await templateRow.innerText()).toContain(template.body.status);
+
+    const inbox = await tp.control<{ data: { code: string }[] }>('GET', `code-inbox?phone_number_id=${demo.unregisteredPhoneNumberId}`);
+    await page.getByTestId('section-codes').getByText(inbox.data[0]?.code ?? 'missing').waitFor();
+
+    // An unregistered number cannot receive: Meta drops the message silently, the console shows it.
+    const form = page.getByTestId('inbound-form');
+    await form.getByLabel('To business number').selectOption(demo.unregisteredPhoneNumberId);
+    await form.getByRole('button', { name: 'Send inbound message' }).click();
+    await expect.poll(() => form.getByTestId('inbound-outcome').innerText()).toMatch(/^Dropped: /);
+    await page.getByTestId('section-drops').locator('[data-testid^="drop-"]').first().waitFor();
+
+    await waba.getByText('Billing').click();
+    expect(await waba.getByTestId('billing-total').innerText()).toMatch(/^\d+\.\d{4} [A-Z]{3}$/);
+    await screenshot(page, '03-templates-codes-drops');
+  });
+
   it('advances the emulator clock', async () => {
     const form = page.getByTestId('clock-form');
     const before = Date.parse(await form.getByTestId('clock-now').innerText());
@@ -137,7 +164,7 @@ describe.skipIf(!hasChromium)('web console: platform view', () => {
     expect(await row.getByTestId('number-oba').innerText()).toBe('OBA');
     expect(await row.getByTestId('badge-health').innerText()).toBe('AVAILABLE');
     await expect.poll(() => page.getByTestId(`deployment-${demo.onpremDeploymentId}`).getByTestId('gateway-status').innerText()).toBe('disconnected');
-    await screenshot(page, '03-onprem-to-cloud');
+    await screenshot(page, '04-onprem-to-cloud');
 
     // The platform agrees: Graph sees the number on Cloud API.
     const fields = await tp.graph('GET', `${demo.onpremPhoneNumberId}?fields=platform_type,throughput`, demo.accessToken);
@@ -147,7 +174,7 @@ describe.skipIf(!hasChromium)('web console: platform view', () => {
   it('keeps a marked placeholder tab for the migration view', async () => {
     await page.getByRole('tab', { name: 'Migrations' }).click();
     expect(await page.getByTestId('migrations-placeholder').innerText()).toContain('Coming with the control plane');
-    await screenshot(page, '04-migrations-placeholder');
+    await screenshot(page, '05-migrations-placeholder');
     await page.getByRole('tab', { name: 'Platform' }).click();
   });
 });
