@@ -138,7 +138,7 @@ describe.skipIf(!hasChromium)('web console: platform view', () => {
     expect((await tp.control<{ offset_ms: number }>('GET', 'clock')).offset_ms).toBeGreaterThanOrEqual(86_400_000);
   });
 
-  it('migrates the On-Prem number to Cloud API from the UI: backup, register with it, OBA kept, 2 shards → HIGH', async () => {
+  it('migrates the On-Prem number to Cloud API from the UI: backup, register with it, drops during downtime, OBA kept, 2 shards → HIGH', async () => {
     const row = numberRow(demo.onpremPhoneNumberId);
     await row.getByRole('button', { name: 'Migrate to Cloud API' }).click();
     const form = page.getByTestId('migrate-form');
@@ -154,17 +154,29 @@ describe.skipIf(!hasChromium)('web console: platform view', () => {
     expect(await form.getByTestId('migrate-step-1').getAttribute('data-state')).toBe('waiting');
     expect(await row.getByTestId('badge-api').innerText()).toBe('On-Prem');
 
+    // With a downtime window (as on Meta: registration takes seconds), inbound messages meanwhile are dropped.
+    await tp.control('PATCH', 'settings', { downtime_ms: 4000 });
     await password.fill(demo.onpremAdminPassword);
     await form.getByRole('button', { name: 'Start migration' }).click();
+    await row.getByTestId('badge-downtime').waitFor({ timeout: 5000 });
+    expect(await form.getByTestId('migrate-step-2').getAttribute('data-state')).toBe('running');
+    const inbound = page.getByTestId('inbound-form');
+    await inbound.getByLabel('To business number').selectOption(demo.onpremPhoneNumberId);
+    await inbound.getByLabel('Text').fill('Are you open?');
+    await inbound.getByRole('button', { name: 'Send inbound message' }).click();
+    await expect.poll(() => inbound.getByTestId('inbound-outcome').innerText()).toBe('Dropped: migration downtime');
+    await page.getByTestId('section-drops').getByText('migration downtime').first().waitFor();
+    await screenshot(page, '04-onprem-to-cloud-downtime');
 
     for (const i of [0, 1, 2]) await expect.poll(() => form.getByTestId(`migrate-step-${i}`).getAttribute('data-state'), { timeout: 10_000 }).toBe('done');
+    await tp.control('PATCH', 'settings', { downtime_ms: 0 });
     expect(await form.getByTestId('migrate-step-1').innerText()).toMatch(/backup of \d+ characters/);
     await expect.poll(() => row.getByTestId('badge-api').innerText()).toBe('Cloud API');
     expect(await row.getByTestId('number-throughput').innerText()).toBe('HIGH');
     expect(await row.getByTestId('number-oba').innerText()).toBe('OBA');
     expect(await row.getByTestId('badge-health').innerText()).toBe('AVAILABLE');
     await expect.poll(() => page.getByTestId(`deployment-${demo.onpremDeploymentId}`).getByTestId('gateway-status').innerText()).toBe('disconnected');
-    await screenshot(page, '04-onprem-to-cloud');
+    await screenshot(page, '05-onprem-to-cloud');
 
     // The platform agrees: Graph sees the number on Cloud API.
     const fields = await tp.graph('GET', `${demo.onpremPhoneNumberId}?fields=platform_type,throughput`, demo.accessToken);
@@ -174,7 +186,7 @@ describe.skipIf(!hasChromium)('web console: platform view', () => {
   it('keeps a marked placeholder tab for the migration view', async () => {
     await page.getByRole('tab', { name: 'Migrations' }).click();
     expect(await page.getByTestId('migrations-placeholder').innerText()).toContain('Coming with the control plane');
-    await screenshot(page, '05-migrations-placeholder');
+    await screenshot(page, '06-migrations-placeholder');
     await page.getByRole('tab', { name: 'Platform' }).click();
   });
 });
