@@ -1,23 +1,14 @@
 import type { ReactNode } from 'react';
 import type { StateView } from '../api/types.js';
 import { Empty } from './ui.js';
+import { DataTable } from './lists.js';
 
 /** Apps, where their webhooks go, and which WABAs they are subscribed to. */
 export function Apps({ state }: { state: StateView }): ReactNode {
   if (state.apps.length === 0) return <Empty>No apps.</Empty>;
   const wabaName = (id: string): string => state.wabas.find((w) => w.id === id)?.name ?? id;
   return (
-    <table>
-      <caption className="visually-hidden">Apps and subscriptions</caption>
-      <thead>
-        <tr>
-          <th scope="col">App</th>
-          <th scope="col">Callback URL</th>
-          <th scope="col">Fields</th>
-          <th scope="col">Subscribed WABAs</th>
-        </tr>
-      </thead>
-      <tbody>
+    <DataTable caption="Apps and subscriptions" columns={['App', 'Callback URL', 'Fields', 'Subscribed WABAs']}>
         {state.apps.map((a) => {
           const subs = state.subscriptions.filter((s) => s.app_id === a.id);
           return (
@@ -32,7 +23,6 @@ export function Apps({ state }: { state: StateView }): ReactNode {
             </tr>
           );
         })}
-      </tbody>
-    </table>
+      </DataTable>
   );
 }

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { usePoll } from '../api/poll.js';
 import type { LedgerView } from '../api/types.js';
 import { Empty, ErrorNote } from './ui.js';
+import { DataTable } from './lists.js';
 
 const money = (micros: number, currency: string): string => `${(micros / 1_000_000).toFixed(4)} ${currency}`;
 
@@ -19,16 +20,7 @@ export function Billing({ wabaId }: { wabaId: string }): ReactNode {
       {categories.length === 0 ? (
         <Empty>No charges yet.</Empty>
       ) : (
-        <table>
-          <caption className="visually-hidden">Charges by category</caption>
-          <thead>
-            <tr>
-              <th scope="col">Category</th>
-              <th scope="col">Messages</th>
-              <th scope="col">Amount</th>
-            </tr>
-          </thead>
-          <tbody>
+        <DataTable caption="Charges by category" columns={['Category', 'Messages', 'Amount']}>
             {categories.map(([category, c]) => (
               <tr key={category}>
                 <th scope="row">{category}</th>
@@ -36,8 +28,7 @@ export function Billing({ wabaId }: { wabaId: string }): ReactNode {
                 <td>{money(c.amount_micros, data.currency)}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
+          </DataTable>
       )}
     </div>
   );

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { usePoll } from '../api/poll.js';
-import type { Delivery, DeliveryAttempt, DeliveryDetail, ListOf } from '../api/types.js';
+import type { Delivery, DeliveryAttempt, DeliveryDetail } from '../api/types.js';
+import { PolledList } from './lists.js';
 import { Badge, Disclosure, Empty, ErrorNote, JsonBlock, formatTime, type Tone } from './ui.js';
 
 /** The outbox counts failed attempts only (a first-time delivery has 0). */
@@ -10,19 +11,20 @@ const STATUS_TONE: Record<string, Tone> = { delivered: 'good', pending: 'warn', 
 
 /** A live feed of webhook deliveries (the outbox), newest first; open one for its attempts. */
 export function Deliveries(): ReactNode {
-  const { data, error } = usePoll<ListOf<Delivery>>('webhook-deliveries?limit=30', 1000);
-  if (!data) return <ErrorNote error={error} />;
-  if (data.data.length === 0) return <Empty>No webhook has been sent yet.</Empty>;
   return (
-    <ul className="feed" aria-label="Webhook deliveries" data-testid="deliveries">
-      {data.data.map((d) => (
-        <li key={d.id} data-testid={`delivery-${d.id}`} data-field={d.field} data-status={d.status}>
-          <Disclosure summary={`#${d.id} · ${d.field} (${d.format}) · ${d.status}${failures(d.attempts)} · ${formatTime(d.created_at)} → ${d.target_url}`}>
-            <DeliveryDetailView id={d.id} />
-          </Disclosure>
-        </li>
-      ))}
-    </ul>
+    <PolledList<Delivery> path="webhook-deliveries?limit=30" intervalMs={1000} empty="No webhook has been sent yet.">
+      {(deliveries) => (
+        <ul className="feed" aria-label="Webhook deliveries" data-testid="deliveries">
+          {deliveries.map((d) => (
+            <li key={d.id} data-testid={`delivery-${d.id}`} data-field={d.field} data-status={d.status}>
+              <Disclosure summary={`#${d.id} · ${d.field} (${d.format}) · ${d.status}${failures(d.attempts)} · ${formatTime(d.created_at)} → ${d.target_url}`}>
+                <DeliveryDetailView id={d.id} />
+              </Disclosure>
+            </li>
+          ))}
+        </ul>
+      )}
+    </PolledList>
   );
 }
 

@@ -5,6 +5,9 @@ import type { Business, DemoView, NumberRow, Waba } from '../api/types.js';
 import { MigrateToCloud } from './MigrateToCloud.js';
 import { ApiBadge, DowntimeBadge, HealthBadge, NameBadge, QualityBadge, healthOf } from './NumberBadges.js';
 import { ActionOutcome, Badge, Empty, useAction } from './ui.js';
+import { DataTable } from './lists.js';
+
+const NUMBER_COLUMNS = ['Number', 'Display name', 'API', 'Status', 'Health', 'Quality', 'OBA', 'Throughput', 'Name status', 'Actions'];
 
 const namePending = (n: NumberRow): boolean => n.new_verified_name !== null || n.name_status === 'PENDING_REVIEW' || n.name_status === 'NONE';
 
@@ -19,37 +22,20 @@ export function NumbersTable({ numbers, context }: { numbers: NumberRow[]; conte
   const [migrating, setMigrating] = useState<string | undefined>();
   if (numbers.length === 0) return <Empty>No phone numbers.</Empty>;
   return (
-    <table className="numbers">
-      <caption className="visually-hidden">Phone numbers of {context.waba.name}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Number</th>
-          <th scope="col">Display name</th>
-          <th scope="col">API</th>
-          <th scope="col">Status</th>
-          <th scope="col">Health</th>
-          <th scope="col">Quality</th>
-          <th scope="col">OBA</th>
-          <th scope="col">Throughput</th>
-          <th scope="col">Name status</th>
-          <th scope="col">Actions</th>
-        </tr>
-      </thead>
-      <tbody>
+    <DataTable caption={`Phone numbers of ${context.waba.name}`} className="numbers" columns={NUMBER_COLUMNS}>
         {numbers.map((n) => (
           <Fragment key={n.id}>
             <NumberLine n={n} context={context} onMigrate={() => setMigrating(migrating === n.id ? undefined : n.id)} />
             {migrating === n.id ? (
               <tr>
-                <td colSpan={10}>
+                <td colSpan={NUMBER_COLUMNS.length}>
                   <MigrateToCloud n={n} demo={context.demo} onClose={() => setMigrating(undefined)} />
                 </td>
               </tr>
             ) : null}
           </Fragment>
         ))}
-      </tbody>
-    </table>
+      </DataTable>
   );
 }
 

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { StateView } from '../api/types.js';
 import { Badge, Empty, type Tone } from './ui.js';
+import { DataTable } from './lists.js';
 
 const STATUS_TONE: Record<string, Tone> = { APPROVED: 'good', PENDING: 'warn', REJECTED: 'bad', PAUSED: 'warn', DISABLED: 'bad' };
 const QUALITY_TONE: Record<string, Tone> = { GREEN: 'good', YELLOW: 'warn', RED: 'bad' };
@@ -8,18 +9,7 @@ const QUALITY_TONE: Record<string, Tone> = { GREEN: 'good', YELLOW: 'warn', RED:
 export function Templates({ templates }: { templates: StateView['templates'] }): ReactNode {
   if (templates.length === 0) return <Empty>No message templates.</Empty>;
   return (
-    <table>
-      <caption className="visually-hidden">Message templates</caption>
-      <thead>
-        <tr>
-          <th scope="col">Template</th>
-          <th scope="col">Language</th>
-          <th scope="col">Category</th>
-          <th scope="col">Status</th>
-          <th scope="col">Quality</th>
-        </tr>
-      </thead>
-      <tbody>
+    <DataTable caption="Message templates" columns={['Template', 'Language', 'Category', 'Status', 'Quality']}>
         {templates.map((t) => (
           <tr key={t.id} data-testid={`template-${t.id}`}>
             <th scope="row">{t.name}</th>
@@ -38,7 +28,6 @@ export function Templates({ templates }: { templates: StateView['templates'] }):
             </td>
           </tr>
         ))}
-      </tbody>
-    </table>
+      </DataTable>
   );
 }
