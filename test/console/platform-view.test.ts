@@ -155,7 +155,10 @@ describe.skipIf(!hasChromium)('web console: platform view', () => {
     expect(await row.getByTestId('badge-api').innerText()).toBe('On-Prem');
 
     // With a downtime window (as on Meta: registration takes seconds), inbound messages meanwhile are dropped.
-    await tp.control('PATCH', 'settings', { downtime_ms: 4000 });
+    const settings = page.getByTestId('settings-form');
+    await settings.getByLabel('Migration downtime (ms)').fill('4000');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(() => settings.getByTestId('settings-outcome').innerText()).toBe('Saved: downtime 4000 ms, Graph quotas on');
     await password.fill(demo.onpremAdminPassword);
     await form.getByRole('button', { name: 'Start migration' }).click();
     await row.getByTestId('badge-downtime').waitFor({ timeout: 5000 });

@@ -10,6 +10,7 @@ import { Deliveries } from './Deliveries.js';
 import { Deployments } from './Deployments.js';
 import { InboundDrops } from './InboundDrops.js';
 import { InboundForm } from './InboundForm.js';
+import { SettingsForm } from './SettingsForm.js';
 import { WabaMigrations } from './WabaMigrations.js';
 import { ErrorNote, Section } from './ui.js';
 
@@ -49,6 +50,7 @@ export function PlatformView({ clock }: { clock: ClockView | undefined }): React
       <aside className="column-side" aria-label="Actions">
         <Section title="Actions" id="actions">
           <ClockControl clock={clock} />
+          <SettingsForm />
           <CreateNumberForm state={state.data} />
           <InboundForm state={state.data} />
         </Section>
