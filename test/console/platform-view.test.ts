@@ -187,9 +187,14 @@ describe.skipIf(!hasChromium)('web console: platform view', () => {
   });
 
   it('keeps a marked placeholder tab for the migration view', async () => {
-    await page.getByRole('tab', { name: 'Migrations' }).click();
+    // Keyboard: the tabs follow the WAI-ARIA pattern (arrow keys move between them).
+    await page.getByRole('tab', { name: 'Platform' }).focus();
+    await page.keyboard.press('ArrowRight');
+    expect(await page.getByRole('tab', { name: 'Migrations' }).getAttribute('aria-selected')).toBe('true');
     expect(await page.getByTestId('migrations-placeholder').innerText()).toContain('Coming with the control plane');
+    expect(new URL(page.url()).hash).toBe('#migrations');
     await screenshot(page, '06-migrations-placeholder');
-    await page.getByRole('tab', { name: 'Platform' }).click();
+    await page.keyboard.press('ArrowLeft');
+    expect(await page.getByRole('tab', { name: 'Platform' }).getAttribute('aria-selected')).toBe('true');
   });
 });

@@ -20,12 +20,21 @@ function errorMessage(status: number, body: unknown): string {
   return `HTTP ${status}`;
 }
 
+/** JSON when it is JSON (every API here answers JSON; a proxy or crash page may not). */
+function parseBody(text: string): unknown {
+  try {
+    return text ? (JSON.parse(text) as unknown) : {};
+  } catch {
+    return text;
+  }
+}
+
 export async function callJson<T>(method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
   const text = await res.text();
-  const body: unknown = text ? JSON.parse(text) : {};
+  const body = parseBody(text);
   if (!res.ok) throw new ApiCallError(res.status, errorMessage(res.status, body));
   return body as T;
 }
