@@ -88,6 +88,10 @@ describe.skipIf(!hasChromium)('web console: platform view', () => {
 
     const delivery = page.locator('[data-field="messages"][data-status="delivered"]').first();
     await delivery.waitFor({ timeout: 10_000 });
+    // The feed filters by field: only `messages` deliveries remain.
+    const deliveries = page.getByTestId('section-deliveries');
+    await deliveries.getByLabel('Field').fill('messages');
+    await expect.poll(() => deliveries.locator('[data-field]:not([data-field="messages"])').count()).toBe(0);
     await delivery.locator('summary').click();
     const attempt = delivery.getByTestId('delivery-attempt').first();
     await attempt.waitFor();
@@ -101,6 +105,7 @@ describe.skipIf(!hasChromium)('web console: platform view', () => {
     expect(received?.headers['x-hub-signature-256']).toBe(shown);
     expect(shown).toBe(`sha256=${createHmac('sha256', demo.appSecret).update(received?.body ?? '').digest('hex')}`);
     await screenshot(page, '02-webhook-delivery');
+    await deliveries.getByLabel('Field').fill('');
   });
 
   it('lists templates, the SMS code inbox, dropped inbound messages and the WABA billing ledger', async () => {

@@ -1,6 +1,7 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { usePoll } from '../api/poll.js';
 import type { Delivery, DeliveryAttempt, DeliveryDetail } from '../api/types.js';
+import { Field, SelectField } from './Field.js';
 import { PolledList } from './lists.js';
 import { Badge, Disclosure, Empty, ErrorNote, JsonBlock, formatTime, type Tone } from './ui.js';
 
@@ -10,21 +11,32 @@ const failures = (n: number): string => (n === 0 ? '' : ` after ${n} failed atte
 const STATUS_TONE: Record<string, Tone> = { delivered: 'good', pending: 'warn', dead: 'bad' };
 
 /** A live feed of webhook deliveries (the outbox), newest first; open one for its attempts. */
+const STATUSES = [{ value: '', label: 'any' }, 'pending', 'delivered', 'dead'] as const;
+
 export function Deliveries(): ReactNode {
+  const [status, setStatus] = useState('');
+  const [field, setField] = useState('');
+  const query = new URLSearchParams({ limit: '30', ...(status && { status }), ...(field && { field }) });
   return (
-    <PolledList<Delivery> path="webhook-deliveries?limit=30" intervalMs={1000} empty="No webhook has been sent yet.">
-      {(deliveries) => (
-        <ul className="feed" aria-label="Webhook deliveries" data-testid="deliveries">
-          {deliveries.map((d) => (
-            <li key={d.id} data-testid={`delivery-${d.id}`} data-field={d.field} data-status={d.status}>
-              <Disclosure summary={`#${d.id} · ${d.field} (${d.format}) · ${d.status}${failures(d.attempts)} · ${formatTime(d.created_at)} → ${d.target_url}`}>
-                <DeliveryDetailView id={d.id} />
-              </Disclosure>
-            </li>
-          ))}
-        </ul>
-      )}
-    </PolledList>
+    <>
+      <div className="form-grid filters" role="search" aria-label="Filter deliveries">
+        <SelectField label="Status" name="status" value={status} onChange={setStatus} options={STATUSES} />
+        <Field label="Field" name="field" value={field} onChange={setField} hint="e.g. messages, account_update" />
+      </div>
+      <PolledList<Delivery> path={`webhook-deliveries?${query.toString()}`} intervalMs={1000} empty="No webhook delivery (matching the filter) yet.">
+        {(deliveries) => (
+          <ul className="feed" aria-label="Webhook deliveries" data-testid="deliveries">
+            {deliveries.map((d) => (
+              <li key={d.id} data-testid={`delivery-${d.id}`} data-field={d.field} data-status={d.status}>
+                <Disclosure summary={`#${d.id} · ${d.field} (${d.format}) · ${d.status}${failures(d.attempts)} · ${formatTime(d.created_at)} → ${d.target_url}`}>
+                  <DeliveryDetailView id={d.id} />
+                </Disclosure>
+              </li>
+            ))}
+          </ul>
+        )}
+      </PolledList>
+    </>
   );
 }
 
