@@ -5,20 +5,23 @@ import { Empty, ErrorNote } from './ui.js';
 
 /** A table with a caption for screen readers and one header cell per column. */
 export function DataTable({ caption, columns, className, children }: { caption: string; columns: readonly string[]; className?: string; children: ReactNode }): ReactNode {
+  // Wide tables scroll inside their panel rather than spill out of it.
   return (
-    <table className={className}>
-      <caption className="visually-hidden">{caption}</caption>
-      <thead>
-        <tr>
-          {columns.map((c) => (
-            <th key={c} scope="col">
-              {c}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>{children}</tbody>
-    </table>
+    <div className="table-scroll">
+      <table className={className}>
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
   );
 }
 
