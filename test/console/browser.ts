@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
@@ -30,13 +30,22 @@ const newest = (dir: string): number =>
 
 /**
  * The platform serves the console's production build; `npm run build` makes it. Running these tests
- * on their own after editing console/ would test a stale build, so rebuild when any source is newer.
+ * on their own after editing console/ would test a stale build, so rebuild when any file under console/
+ * is newer (platform files the bundle imports, such as the schema's types, are not watched).
  */
 export async function ensureConsoleBuilt(): Promise<void> {
-  const index = join(consoleBuildDir(), 'index.html');
+  const outDir = consoleBuildDir();
+  const index = join(outDir, 'index.html');
   const sources = join(process.cwd(), 'console');
   if (existsSync(index) && statSync(index).mtimeMs >= newest(sources)) return;
-  await build({ configFile: join(sources, 'vite.config.ts'), logLevel: 'warn' });
+  // Build beside it and swap directories: platforms that other test files start meanwhile read a
+  // whole build (or none), never one being emptied.
+  const fresh = `${outDir}.building-${process.pid}`;
+  await build({ configFile: join(sources, 'vite.config.ts'), logLevel: 'warn', build: { outDir: fresh, emptyOutDir: true } });
+  const old = `${outDir}.old-${process.pid}`;
+  if (existsSync(outDir)) renameSync(outDir, old);
+  renameSync(fresh, outDir);
+  rmSync(old, { recursive: true, force: true });
 }
 
 /** Saves a full-page screenshot under test-artifacts/console/ (kept by CI as an artifact). */
