@@ -8,6 +8,7 @@ import { newSecret } from './core/ids.js';
 import type { PlatformConfig } from './config.js';
 import { loadClockOffset } from './control/inspect.js';
 import { CONTROL_PREFIX, mountControlApi } from './control/routes.js';
+import { mountConsole } from './console-host.js';
 import { loadDemo, seedDemo, type DemoData } from './control/seed.js';
 import { accountRoutes } from './platform/accounts/routes.js';
 import type { PlatformContext } from './platform/context.js';
@@ -97,6 +98,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
   });
   mountMediaDownload(http, ctx);
   await mountOnpremApi(http, ctx, { maxUploadBytes: config.maxUploadBytes });
+  await mountConsole(http);
 
   return {
     http,

@@ -1,6 +1,7 @@
 import { buildPlatform } from './app.js';
 import { HELP, loadConfig, type PlatformConfig } from './config.js';
 import { CONTROL_PREFIX } from './control/routes.js';
+import { CONSOLE_PREFIX } from './console-host.js';
 
 async function main(): Promise<void> {
   let config;
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   const demo = await platform.demo();
   const lines = [
     'Switchboard platform is running',
+    `  Web console:                                 ${base}${CONSOLE_PREFIX}`,
     `  Graph API (Cloud API + Business Management): ${base}/${config.defaultGraphVersion}/`,
     `  On-Premises API deployments:                 ${base}/onprem/{deployment}/v1/`,
     ...controlLines(config.control, base),

@@ -1,7 +1,8 @@
 import type { Executor } from '../../store/database.js';
-import type { BillingEntry, Message } from '../../store/schema.js';
+import type { Message } from '../../store/schema.js';
 import type { Pricing } from '../webhooks/cloud-format.js';
 import { chargeFor, isFirstDelivery } from './domain.js';
+import type { LedgerView } from './ledger-view.js';
 
 /**
  * Records the charge of an outbound message that has just been delivered (inside the transaction
@@ -35,13 +36,7 @@ export async function chargeOnDelivery(
     .execute();
 }
 
-export interface LedgerView {
-  waba_id: string;
-  currency: string;
-  total_micros: number;
-  by_category: Record<string, { count: number; amount_micros: number }>;
-  entries: BillingEntry[];
-}
+export type { LedgerView };
 
 /** A WABA's charges, optionally within [since, until) by charge time. */
 export async function ledgerOf(db: Executor, wabaId: string, range: { since?: number | undefined; until?: number | undefined } = {}): Promise<LedgerView> {

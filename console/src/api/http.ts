@@ -1,0 +1,53 @@
+/** Same-origin JSON calls: the console is served by the platform it drives. */
+
+export class ApiCallError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The Graph envelope's message (control, Graph and On-Prem errors all carry one somewhere). */
+function errorMessage(status: number, body: unknown): string {
+  if (body && typeof body === 'object') {
+    const b = body as { error?: { message?: string; error_data?: { details?: string } }; errors?: { title?: string; details?: string }[] };
+    if (b.error?.message) return [b.error.message, b.error.error_data?.details].filter(Boolean).join(': ');
+    const onprem = b.errors?.[0];
+    if (onprem) return [onprem.title, onprem.details].filter(Boolean).join(': ');
+  }
+  return `HTTP ${status}`;
+}
+
+/** JSON when it is JSON (every API here answers JSON; a proxy or crash page may not). */
+function parseBody(text: string): unknown {
+  try {
+    return text ? (JSON.parse(text) as unknown) : {};
+  } catch {
+    return text;
+  }
+}
+
+export async function callJson<T>(method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
+  if (init.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  const text = await res.text();
+  const body = parseBody(text);
+  if (!res.ok) throw new ApiCallError(res.status, errorMessage(res.status, body));
+  return body as T;
+}
+
+export const CONTROL = '/_switchboard';
+
+/** A control-API call: `control('GET', 'state')`. */
+export const control = <T>(method: string, path: string, body?: unknown): Promise<T> =>
+  callJson<T>(method, `${CONTROL}/${path}`, method === 'GET' ? {} : { body: body ?? {} });
+
+/** Any version the platform serves works; the console uses the one the README prints. */
+export const GRAPH_VERSION = 'v23.0';
+
+/** A Graph call with a Bearer token. */
+export const graph = <T>(method: string, path: string, token: string, body?: unknown): Promise<T> =>
+  callJson<T>(method, `/${GRAPH_VERSION}/${path}`, { headers: { authorization: `Bearer ${token}` }, ...(body !== undefined && { body }) });
