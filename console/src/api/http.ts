@@ -41,9 +41,28 @@ export async function callJson<T>(method: string, path: string, init: { body?: u
 
 export const CONTROL = '/_switchboard';
 
+const TOKEN_KEY = 'switchboard-control-token';
+
+/**
+ * A platform started with `--control-token` is driven by opening `/console/#control-token=<token>`:
+ * the token is read from the fragment (never sent to the server in a URL), kept for this tab only
+ * and removed from the address bar.
+ */
+function controlToken(): string | undefined {
+  const m = /(?:^#|&)control-token=([^&]+)/.exec(window.location.hash);
+  if (m?.[1]) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+  }
+  return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+}
+
 /** A control-API call: `control('GET', 'state')`. */
-export const control = <T>(method: string, path: string, body?: unknown): Promise<T> =>
-  callJson<T>(method, `${CONTROL}/${path}`, method === 'GET' ? {} : { body: body ?? {} });
+export const control = <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const token = controlToken();
+  const headers = token ? { 'x-switchboard-token': token } : undefined;
+  return callJson<T>(method, `${CONTROL}/${path}`, { ...(headers && { headers }), ...(method !== 'GET' && { body: body ?? {} }) });
+};
 
 /** Any version the platform serves works; the console uses the one the README prints. */
 export const GRAPH_VERSION = 'v23.0';
