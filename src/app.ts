@@ -19,12 +19,13 @@ import { messageRoutes } from './platform/messages/routes.js';
 import { phoneNumberRoutes } from './platform/phone-numbers/routes.js';
 import { registrationRoutes } from './platform/registration/routes.js';
 import { templateRoutes } from './platform/templates/routes.js';
-import { mountOnpremApi } from './platform/onprem/routes.js';
+import { mountOnpremApi, ONPREM_PREFIX, renderOnpremError } from './platform/onprem/routes.js';
 import { OnpremPortServers } from './platform/onprem/port-servers.js';
 import { loadRuntimeSettings, type RuntimeSettings } from './platform/settings.js';
 import { WebhookDispatcher } from './platform/webhooks/dispatcher.js';
 import { Maintenance } from './platform/maintenance.js';
 import { guardControlApi } from './control/guard.js';
+import { graphRenderer, serverOptions } from './platform/http-server.js';
 import { Outbox } from './platform/webhooks/outbox.js';
 import { openSqliteStore, type Store } from './store/database.js';
 
@@ -67,7 +68,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
   const dispatcher = new WebhookDispatcher(store, clock, outbox, config.webhooks);
   const maintenance = new Maintenance(ctx);
 
-  const http = Fastify({ logger: false, bodyLimit: config.bodyLimitBytes, routerOptions: { ignoreTrailingSlash: true } });
+  const http = Fastify(serverOptions(config.bodyLimitBytes, (path, err) => (path.startsWith(`${ONPREM_PREFIX}/`) ? renderOnpremError(err) : graphRenderer(path, err))));
   installParsers(http);
   await http.register(formbody);
   await http.register(multipart, { limits: { fileSize: config.maxUploadBytes } });

@@ -9,9 +9,8 @@ export type ControlAccess = { readonly mode: 'open' } | { readonly mode: 'token'
  * Requests that stay open even with a token: the built-in webhook sink must accept Meta-style webhook
  * POSTs and `hub.challenge` handshakes from the platform's own dispatcher, which sends no control token.
  */
-function isWebhookSinkCall(request: FastifyRequest, prefix: string): boolean {
-  const path = request.url.split('?')[0] ?? '';
-  if (!path.startsWith(`${prefix}/sink/`)) return false;
+function isWebhookSinkCall(request: FastifyRequest, route: string, prefix: string): boolean {
+  if (!route.startsWith(`${prefix}/sink/`)) return false;
   const query = request.query as Record<string, unknown>;
   return request.method === 'POST' || (request.method === 'GET' && query['hub.mode'] === 'subscribe');
 }
@@ -33,10 +32,12 @@ const sameSecret = (a: string, b: string): boolean => {
 export function guardControlApi(app: FastifyInstance, prefix: string, access: ControlAccess): void {
   if (access.mode === 'open') return;
   app.addHook('onRequest', async (request) => {
-    const path = request.url.split('?')[0] ?? '';
-    if (path !== prefix && !path.startsWith(`${prefix}/`)) return;
-    if (access.mode === 'disabled') throw errors.notFound('control endpoint', `${request.method} ${path} (the control API is disabled)`);
-    if (isWebhookSinkCall(request, prefix)) return;
+    // The matched route, not the raw URL: the router decodes %XX, so `/%5Fswitchboard/...` reaches
+    // the same handlers and must meet the same guard (found by the fuzz suite).
+    const route = request.routeOptions.url ?? '';
+    if (route !== prefix && !route.startsWith(`${prefix}/`)) return;
+    if (access.mode === 'disabled') throw errors.notFound('control endpoint', `${request.method} ${route} (the control API is disabled)`);
+    if (isWebhookSinkCall(request, route, prefix)) return;
     const token = presentedToken(request);
     if (token === undefined || !sameSecret(token, access.token)) throw errors.controlTokenRequired();
   });

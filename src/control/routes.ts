@@ -421,8 +421,9 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
 
   // A built-in webhook receiver, so the demo app's deliveries have somewhere to go (like a mail catcher).
   app.get(`${p}/sink/:name`, async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    if (q['hub.mode'] === 'subscribe' && q['hub.challenge']) return reply.type('text/plain').send(q['hub.challenge']);
+    const q = req.query as Record<string, unknown>;
+    const challenge = q['hub.challenge'];
+    if (q['hub.mode'] === 'subscribe' && typeof challenge === 'string' && challenge !== '') return reply.type('text/plain').send(challenge);
     return listSink(db, idParam(req, 'name'), req.query);
   });
   app.post(`${p}/sink/:name`, async (req) => {

@@ -1,5 +1,5 @@
 /** HTTP plumbing shared by the Graph, On-Prem and control surfaces: body parsing and error mapping. */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, errors } from '../core/errors.js';
 
 /** The one value every unexpected failure maps to (logged, then rendered generically). */
@@ -34,7 +34,7 @@ export function installParsers(http: FastifyInstance): void {
   // Fastify parses text/plain by default; Graph edges take JSON, form or multipart only, so a
   // text/plain body must be refused (Unsupported Content-Type), not silently dropped.
   http.removeContentTypeParser(['application/json', 'text/plain']);
-  http.addContentTypeParser(['application/json', 'application/*+json'], { parseAs: 'string' }, (request, body, done) => {
+  const parseJson = (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, value?: unknown) => void): void => {
     const text = String(body);
     request.rawBody = text;
     if (text.trim() === '') return done(null, {});
@@ -43,6 +43,9 @@ export function installParsers(http: FastifyInstance): void {
     } catch (err) {
       done(errors.malformedBody(`Request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`), undefined);
     }
-  });
+  };
+  http.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
+  // Structured-syntax JSON types (application/vnd.api+json, application/problem+json, ...).
+  http.addContentTypeParser(/^application\/[\w.-]+\+json$/, { parseAs: 'string' }, parseJson);
 }
 

@@ -3,7 +3,8 @@ import type { OnpremDeployment } from '../../store/schema.js';
 import type { PlatformContext } from '../context.js';
 import { installParsers } from '../http-common.js';
 import { updateDeployment } from './repo.js';
-import { onpremPlugin, type OnpremApiOptions } from './routes.js';
+import { onpremPlugin, renderOnpremError, type OnpremApiOptions } from './routes.js';
+import { serverOptions } from '../http-server.js';
 
 /**
  * Deployments with a port of their own: each gets a listener that serves its `/v1/...` at the root,
@@ -27,7 +28,7 @@ export class OnpremPortServers {
   /** Starts the deployment's listener; port 0 picks a free port, which is then remembered. */
   async start(dep: OnpremDeployment): Promise<number | undefined> {
     if (dep.port === null || this.servers.has(dep.id)) return dep.port ?? undefined;
-    const server = Fastify({ logger: false, bodyLimit: this.options.bodyLimitBytes, routerOptions: { ignoreTrailingSlash: true } });
+    const server = Fastify(serverOptions(this.options.bodyLimitBytes, (_path, err) => renderOnpremError(err)));
     installParsers(server);
     await server.register(onpremPlugin(this.ctx, this.options, () => dep.id));
     const address = await server.listen({ host: this.host, port: dep.port });

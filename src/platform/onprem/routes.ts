@@ -57,11 +57,19 @@ export interface OnpremApiOptions {
  */
 export async function mountOnpremApi(app: FastifyInstance, ctx: PlatformContext, options: OnpremApiOptions = {}): Promise<void> {
   // Without this, `/onprem` would fall through to the Graph router and answer in Graph's envelope.
-  app.route({ method: ANY, url: ONPREM_PREFIX, handler: notOnpremEndpoint });
+  app.route({ method: ANY, url: ONPREM_PREFIX, handler: notOnpremEndpoint, errorHandler: onpremErrorHandler });
   await app.register(onpremPlugin(ctx, options, (request) => (request.params as { deployment: string }).deployment), { prefix: `${ONPREM_PREFIX}/:deployment` });
 }
 
 const ANY = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** Every failure under `/onprem` answers in the On-Prem envelope, body-parsing errors included. */
+function onpremErrorHandler(err: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply): void {
+  const apiError = toApiError(err, request.routeOptions.bodyLimit);
+  if (apiError === internalError) console.error(`unexpected error on ${request.method} ${request.url}:`, err);
+  const { status, body } = renderOnpremError(apiError);
+  void reply.code(status).send(body);
+}
 
 function notOnpremEndpoint(request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = renderOnpremError(onpremErrors.notFound(`${request.method} ${request.url.split('?')[0] ?? ''} is not an On-Premises API endpoint`));
@@ -73,12 +81,7 @@ export function onpremPlugin(ctx: PlatformContext, options: OnpremApiOptions, de
   return async (api) => {
     // /v1/media takes the raw file as the body, whatever its type.
     api.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    api.setErrorHandler((err: FastifyError | ApiError, request, reply) => {
-      const apiError = toApiError(err, request.routeOptions.bodyLimit);
-      if (apiError === internalError) console.error(`unexpected error on ${request.method} ${request.url}:`, err);
-      const { status, body } = renderOnpremError(apiError);
-      void reply.code(status).send(body);
-    });
+    api.setErrorHandler(onpremErrorHandler);
     api.setNotFoundHandler(notOnpremEndpoint);
     api.route({ method: ANY, url: '/', handler: notOnpremEndpoint });
     api.route({ method: ANY, url: '/*', handler: notOnpremEndpoint });
