@@ -21,6 +21,12 @@ describe('control API access', () => {
       expect(state.body.businesses).toEqual([]);
     });
 
+    it('cannot be bypassed with a percent-encoded path', async () => {
+      for (const path of ['/%5Fswitchboard/demo', '/_%73witchboard/state', '/_switchboar%64/reset']) {
+        expectGraphError(await tp.request('POST', path, { body: { seed: 'empty' } }), { status: 401, code: 190 });
+      }
+    });
+
     it('accepts the token as Bearer or X-Switchboard-Token', async () => {
       expect((await tp.request('POST', '/_switchboard/businesses', { body: { name: 'Partner' }, token: TOKEN })).status).toBe(200);
       expect((await tp.request('GET', '/_switchboard/clock', { headers: { 'x-switchboard-token': TOKEN } })).status).toBe(200);
@@ -46,7 +52,7 @@ describe('control API access', () => {
     afterAll(() => tp.stop());
 
     it('answers every control path with 404, token or not', async () => {
-      for (const path of ['/_switchboard/state', '/_switchboard/reset', '/_switchboard/sink/demo']) {
+      for (const path of ['/_switchboard/state', '/_switchboard/reset', '/_switchboard/sink/demo', '/%5Fswitchboard/reset']) {
         expectGraphError(await tp.request('POST', path, { body: {}, token: TOKEN }), { status: 404, code: 100, message: /control API is disabled/ });
       }
     });
