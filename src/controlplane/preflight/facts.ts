@@ -3,7 +3,8 @@ import type { GatewayStatus } from '../clients/onprem-client.js';
 import type { Connections } from '../connections.js';
 import { describeError } from '../errors.js';
 import { backupPasswordEnvOf, pinEnvOf } from '../plan/secrets.js';
-import type { NumberEntry } from '../plan/schema.js';
+import type { NumberEntry, RetryPolicy } from '../plan/schema.js';
+import { withRetry } from '../util/retry.js';
 
 /** A read that may have failed; rules judge both outcomes. */
 export type Fetched<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -31,15 +32,17 @@ export interface NumberFacts {
   rehearsal: boolean;
 }
 
-async function fetched<T>(read: () => Promise<T>): Promise<Fetched<T>> {
+/** A read retried like any step (a 503 during pre-flight must not block a number). */
+async function fetchedWith<T>(policy: RetryPolicy, read: () => Promise<T>): Promise<Fetched<T>> {
   try {
-    return { ok: true, value: await read() };
+    return { ok: true, value: await withRetry(read, policy) };
   } catch (err) {
     return { ok: false, error: describeError(err) };
   }
 }
 
 export async function gatherFacts(conn: Connections, entry: NumberEntry): Promise<NumberFacts> {
+  const fetched = <T>(read: () => Promise<T>): Promise<Fetched<T>> => fetchedWith(conn.plan.retry, read);
   const secrets = conn.secrets(entry);
   const deploymentName = 'deployment' in entry ? entry.deployment : undefined;
   const needsDeployment = entry.kind !== 'waba_to_waba' || (entry.source_api === 'onprem' && deploymentName !== undefined);
