@@ -50,7 +50,7 @@ export class Runner {
 
   constructor(
     readonly store: JobStore,
-    private readonly options: RunnerOptions,
+    readonly options: RunnerOptions,
   ) {
     this.now = options.now ?? Date.now;
     this.outbound = new OutboundGateway(store, (runId) => this.connectionsFor(runId));
@@ -115,15 +115,21 @@ export class Runner {
   async execute(runId: string): Promise<RunSummary> {
     const run = await this.store.run(runId);
     if (!run) throw new Error(`no run ${runId}`);
-    if (run.status === 'finished' || run.status === 'cancelled') return this.summary(runId, run.status);
     const ttl = this.options.leaseTtlMs ?? 15_000;
     const lease = await this.store.claimLease(runId, ttl);
     if (!lease.ok) throw new LeaseHeldError(`run ${runId} is being executed by ${lease.holder}`);
+    if (run.status === 'finished' || run.status === 'cancelled') {
+      // Nothing left to migrate, but messages may wait behind open gates (sent while no process ran).
+      await this.drainOpenGates().finally(() => this.store.releaseLease(runId));
+      return this.summary(runId, run.status);
+    }
     if (run.status === 'paused') await this.store.setRunStatus(runId, 'running');
     this.status.set(runId, run.status === 'paused' ? 'running' : run.status);
     const timers = this.startTimers(runId, ttl);
     try {
       await this.executeBatches(run);
+      // A transient failure here leaves messages queued; the next resume (or a serving process) sends them.
+      await this.drainOpenGates().catch(() => undefined);
       const final = this.status.get(runId);
       const status: RunStatus = final === 'paused' ? 'paused' : final === 'cancelling' ? 'cancelled' : 'finished';
       if (status === 'cancelled') await this.cancelPending(runId);
@@ -165,10 +171,13 @@ export class Runner {
         const run = await this.store.run(runId);
         if (run) this.status.set(runId, run.status);
       }),
-      every(this.options.outboundPollMs ?? 200, async () => {
-        for (const id of await this.store.openGatesWithQueue()) await this.outbound.flush(id);
-      }),
+      every(this.options.outboundPollMs ?? 200, () => this.drainOpenGates()),
     ];
+  }
+
+  /** Delivers messages queued behind open gates (each number in order; numbers one after another). */
+  private async drainOpenGates(): Promise<void> {
+    for (const id of await this.store.openGatesWithQueue()) await this.outbound.flush(id);
   }
 
   private async executeBatches(run: Run): Promise<void> {

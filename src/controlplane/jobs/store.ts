@@ -126,7 +126,7 @@ export class JobStore {
   // ---- jobs and steps ---------------------------------------------------------------------------
 
   jobs(runId: string): Promise<Job[]> {
-    return this.db.selectFrom('cp_jobs').selectAll().where('run_id', '=', runId).orderBy('batch').orderBy('seq').execute();
+    return this.db.selectFrom('cp_jobs').selectAll().where('run_id', '=', runId).orderBy('seq').execute();
   }
 
   job(id: string): Promise<Job | undefined> {
