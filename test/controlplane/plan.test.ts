@@ -87,3 +87,11 @@ describe('plan validation', () => {
     expect(formatPath([])).toBe('');
   });
 });
+
+describe('examples/migration-plan.yaml', () => {
+  it('is a valid plan', async () => {
+    const { loadPlanFile } = await import('../../src/controlplane/plan/load.js');
+    const plan = await loadPlanFile(new URL('../../examples/migration-plan.yaml', import.meta.url).pathname);
+    expect(plan.numbers.map((n) => n.kind)).toEqual(['onprem_to_cloud']);
+  });
+});
