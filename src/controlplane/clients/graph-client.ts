@@ -93,6 +93,11 @@ export class GraphClient {
     return this.call('POST', `${destinationWabaId}/phone_numbers`, { cc, phone_number: phoneNumber, migrate_phone_number: true });
   }
 
+  /** Sets (or changes) the two-step PIN, turning two-step verification on (api-facts B.8). */
+  setPin(id: string, pin: string): Promise<{ success: boolean }> {
+    return this.call('POST', id, { pin });
+  }
+
   requestCode(id: string, codeMethod: 'SMS' | 'VOICE', language: string): Promise<{ success: boolean }> {
     return this.call('POST', `${id}/request_code`, { code_method: codeMethod, language });
   }

@@ -48,6 +48,10 @@ export class OnPremClient {
     return this.call('POST', 'account/verify', { code });
   }
 
+  enableTwoStep(pin: string): Promise<unknown> {
+    return this.call('POST', 'settings/account/two-step', { pin });
+  }
+
   disableTwoStep(): Promise<unknown> {
     return this.call('DELETE', 'settings/account/two-step');
   }

@@ -88,6 +88,16 @@ const register: StepDefinition<Entry> = {
   },
 };
 
+/** Turns two-step verification back on with the known PIN if this job turned it off. */
+async function restoreTwoStep(ctx: Ctx): Promise<string> {
+  const disabled = ctx.outputs['disable_two_step'] as { via?: string } | undefined;
+  const pin = ctx.conn.secrets(ctx.entry).pin;
+  if (disabled?.via === undefined || pin === undefined) return '';
+  if (ctx.entry.source_api === 'onprem' && ctx.entry.deployment !== undefined) await ctx.conn.deployment(ctx.entry.deployment).enableTwoStep(pin);
+  else await source(ctx).setPin(ctx.entry.phone_number_id, pin);
+  return '; two-step verification is on again';
+}
+
 export const wabaToWaba: KindDefinition<Entry> = {
   commitStep: 'initiate_migration',
   steps: [
@@ -106,8 +116,9 @@ export const wabaToWaba: KindDefinition<Entry> = {
   ],
   async rollback(ctx) {
     if (!(await inDestination(ctx))) {
+      const restored = await restoreTwoStep(ctx);
       await ctx.outbound.release(ctx.entry.phone_number_id, ctx.runId, sourceTarget(ctx.entry));
-      return { status: 'rolled_back', note: 'the number never left the source WABA; held messages sent there' };
+      return { status: 'rolled_back', note: `the number never left the source WABA${restored}; held messages sent there` };
     }
     // Held messages stay held: the number is in the destination WABA but not (yet) able to send.
     return { status: 'failed', note: 'the number is in the destination WABA: fix the cause and run `migrate resume`, or the source owner migrates it back (seed 004); held messages stay held' };
