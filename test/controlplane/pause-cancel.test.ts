@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Runner } from '../../src/controlplane/jobs/runner.js';
+import { JobStore } from '../../src/controlplane/jobs/store.js';
+import { stopWorlds } from '../support/graph-helpers.js';
+import { TestPlatform, createWorld, type World } from '../support/platform.js';
+import { ENV_BASE, numberOnOnprem, planFor, registrations, sentTexts, type Placed } from './support/world.js';
+
+/** Pause, resume and cancel requested through the store, as `migrate pause|cancel` from another process does. */
+describe('control plane: pause, resume, cancel', () => {
+  let tp: TestPlatform;
+  let world: World;
+  let dir: string;
+
+  beforeAll(async () => {
+    tp = await TestPlatform.start();
+    world = await createWorld(tp);
+    await tp.control('PATCH', 'settings', { downtime_ms: 150 });
+    dir = mkdtempSync(join(tmpdir(), 'cp-pause-'));
+  });
+  afterAll(async () => {
+    await stopWorlds(world);
+    await tp.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function setup(name: string, count: number): Promise<{ store: JobStore; runner: Runner; runId: string; placed: Placed[] }> {
+    const placed: Placed[] = [];
+    for (let i = 0; i < count; i++) placed.push(await numberOnOnprem(tp, world));
+    const plan = planFor(tp, world, placed.map((p) => ({ kind: 'onprem_to_cloud', placed: p })), { batch: { size: 2, concurrency: 1 } });
+    const store = await JobStore.open(join(dir, `${name}.sqlite`));
+    const runner = new Runner(store, { env: { ...ENV_BASE, SB_TOKEN: world.token }, controlPollMs: 10, outboundPollMs: 20 });
+    const { runId } = await runner.create(plan);
+    return { store, runner, runId, placed };
+  }
+
+  it('pause stops between steps; resume finishes every number exactly once', async () => {
+    const { store, runner, runId, placed } = await setup('pause', 4);
+    try {
+      const stop = runner.events.on((e) => {
+        if (e.type === 'job_finished' && e.status === 'succeeded') void runner.pause(runId);
+      });
+      const paused = await runner.execute(runId);
+      stop();
+      expect(paused.status).toBe('paused');
+      expect(paused.counts.succeeded).toBeGreaterThanOrEqual(1);
+      expect(paused.counts.pending).toBeGreaterThanOrEqual(1);
+      const resumed = await runner.execute(runId);
+      expect(resumed).toMatchObject({ status: 'finished', counts: { succeeded: 4 } });
+      for (const p of placed) expect(await registrations(tp, p.number.id)).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('cancel: numbers that have not moved stay on their API and get their held messages there', async () => {
+    const { store, runner, runId, placed } = await setup('cancel', 4);
+    try {
+      for (const p of placed) await runner.outbound.send(p.number.id, { to: '16505551234', type: 'text', text: { body: `to ${p.number.id}` } });
+      const stop = runner.events.on((e) => {
+        if (e.type === 'job_finished') void runner.cancel(runId);
+      });
+      const summary = await runner.execute(runId);
+      stop();
+      expect(summary.status).toBe('cancelled');
+      expect(summary.counts.cancelled).toBeGreaterThanOrEqual(2);
+      const jobs = await store.jobs(runId);
+      for (const p of placed) {
+        const job = jobs.find((j) => j.phone_number_id === p.number.id);
+        const platform = (await tp.graph<{ platform_type: string }>('GET', `${p.number.id}?fields=platform_type`, world.token)).body.platform_type;
+        expect(platform).toBe(job?.status === 'succeeded' ? 'CLOUD_API' : 'ON_PREMISE');
+        if (job?.status === 'cancelled') expect(await p.dep.health()).toBe('connected');
+        // Every message left exactly once, on whichever API the number was on.
+        expect(await sentTexts(tp, p.number.id)).toEqual([`to ${p.number.id}`]);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
