@@ -16,6 +16,7 @@ export class Connections {
   readonly otp: OtpSource;
   private readonly graphs = new Map<string, GraphClient>();
   private readonly deployments = new Map<string, OnPremClient>();
+  private readonly entries: ReadonlyMap<string, NumberEntry>;
 
   constructor(
     readonly plan: Plan,
@@ -23,6 +24,12 @@ export class Connections {
   ) {
     this.rehearsal = plan.rehearsal ? new RehearsalClient(plan.rehearsal.control_url ?? joinUrl(plan.graph.base_url, '_switchboard'), plan.request_timeout_ms) : undefined;
     this.otp = otpSource(plan.otp, { env, rehearsal: this.rehearsal });
+    this.entries = new Map(plan.numbers.map((n) => [n.phone_number_id, n]));
+  }
+
+  /** The plan's entry for a number (plans hold thousands: a map, not a scan). */
+  entry(phoneNumberId: string): NumberEntry | undefined {
+    return this.entries.get(phoneNumberId);
   }
 
   secrets(entry: NumberEntry): NumberSecrets {

@@ -67,7 +67,7 @@ export class OutboundGateway {
 
   private async drain(phoneNumberId: string, runId: string, target: Target): Promise<number> {
     const conn = await this.conns(runId);
-    const entry = conn.plan.numbers.find((n) => n.phone_number_id === phoneNumberId);
+    const entry = conn.entry(phoneNumberId);
     if (!entry) throw new Error(`number ${phoneNumberId} is not in run ${runId}'s plan`);
     let sent = 0;
     for (let row = await this.store.nextOutbound(phoneNumberId); row; row = await this.store.nextOutbound(phoneNumberId)) {
