@@ -43,7 +43,7 @@ export class JobStore {
     const sqlite = new SQLite(path);
     sqlite.pragma('journal_mode = WAL');
     // FULL: a step's "started" record must survive a power cut, not only a process crash.
-    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('synchronous = FULL');
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<ControlPlaneDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
     const { error, results } = await new Migrator({ db, provider: controlPlaneMigrations(sqliteCapabilities), migrationTableName: 'cp_migrations', migrationLockTableName: 'cp_migrations_lock' }).migrateToLatest();
