@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { stopWorlds } from '../support/graph-helpers.js';
-import { TestPlatform, createWorld, type World } from '../support/platform.js';
 import { runCli } from './support/cli.js';
+import { useRehearsal } from './support/harness.js';
 import { ENV_BASE, numberOnOnprem, planFor } from './support/world.js';
 
 /** The `switchboard` CLI in a child process: help, validation errors, exit codes, --json. */
@@ -44,18 +43,10 @@ describe('switchboard CLI', () => {
   });
 
   describe('against a live platform', () => {
-    let tp: TestPlatform;
-    let world: World;
-    beforeAll(async () => {
-      tp = await TestPlatform.start();
-      world = await createWorld(tp);
-    });
-    afterAll(async () => {
-      await stopWorlds(world);
-      await tp.stop();
-    });
+    const h = useRehearsal();
 
     it('preflight --json reports the blocked number and exits 3; migrate run migrates the rest; report --json explains', async () => {
+      const { tp, world } = h;
       const ok = await numberOnOnprem(tp, world);
       const blocked = await numberOnOnprem(tp, world);
       const planFile = join(dir, 'plan.yaml');

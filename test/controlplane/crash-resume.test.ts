@@ -1,13 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { JobStore } from '../../src/controlplane/jobs/store.js';
-import { stopWorlds } from '../support/graph-helpers.js';
 import { eventually } from '../support/onprem-helpers.js';
-import { TestPlatform, createWorld, type World } from '../support/platform.js';
 import { runCli, startCli } from './support/cli.js';
+import { useRehearsal } from './support/harness.js';
 import { ENV_BASE, numberOnCloud, numberOnOnprem, planFor, registrations, sentTexts, type Placed } from './support/world.js';
 
 /**
@@ -16,24 +14,11 @@ import { ENV_BASE, numberOnCloud, numberOnOnprem, planFor, registrations, sentTe
  * (before, during and after the crash) reach each number exactly once, in order.
  */
 describe('crash and resume', () => {
-  let tp: TestPlatform;
-  let world: World;
-  let dir: string;
-
-  beforeAll(async () => {
-    tp = await TestPlatform.start();
-    world = await createWorld(tp);
-    // Each API switch takes 250 ms, so the kill lands while numbers are mid-migration.
-    await tp.control('PATCH', 'settings', { downtime_ms: 250 });
-    dir = mkdtempSync(join(tmpdir(), 'cp-crash-'));
-  });
-  afterAll(async () => {
-    await stopWorlds(world);
-    await tp.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  // Each API switch takes 250 ms, so the kill lands while numbers are mid-migration.
+  const h = useRehearsal({ downtimeMs: 250 });
 
   it('kill -9 mid-run, then migrate resume: each number migrated once, held messages delivered once and in order', async () => {
+    const { tp, world, dir } = h;
     const toCloud: Placed[] = [];
     for (let i = 0; i < 8; i++) toCloud.push(await numberOnOnprem(tp, world));
     const toOnprem = [await numberOnCloud(tp, world), await numberOnCloud(tp, world)];

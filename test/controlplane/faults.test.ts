@@ -1,47 +1,33 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Runner } from '../../src/controlplane/jobs/runner.js';
-import { JobStore } from '../../src/controlplane/jobs/store.js';
 import { planSchema } from '../../src/controlplane/plan/schema.js';
-import { stopWorlds } from '../support/graph-helpers.js';
 import { codeInbox } from '../support/onprem-helpers.js';
-import { TestPlatform, createWorld, type World } from '../support/platform.js';
 import { FaultProxy } from './support/fault-proxy.js';
-import { ENV_BASE, numberOnCloud, numberOnOnprem, planFor, registrations, sentTexts } from './support/world.js';
+import { useRehearsal } from './support/harness.js';
+import { numberOnCloud, numberOnOnprem, planFor, registrations, sentTexts } from './support/world.js';
 
 /**
  * Injected faults between the control plane and the platform: 503s, answers lost after the platform
  * acted, answers later than the timeout. Jobs must converge, and nothing non-idempotent may happen twice.
  */
 describe('control plane under injected faults', () => {
-  let tp: TestPlatform;
-  let world: World;
+  const h = useRehearsal();
   let proxy: FaultProxy;
-  let dir: string;
 
   beforeAll(async () => {
-    tp = await TestPlatform.start();
-    world = await createWorld(tp);
-    proxy = new FaultProxy(tp.base);
+    proxy = new FaultProxy(h.tp.base);
     await proxy.start();
-    dir = mkdtempSync(join(tmpdir(), 'cp-faults-'));
   });
-  afterAll(async () => {
-    await proxy.stop();
-    await stopWorlds(world);
-    await tp.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => proxy.stop());
 
   /** The same plan as planFor, with Graph and On-Prem reached through the proxy. */
   function viaProxy(plan: ReturnType<typeof planFor>): ReturnType<typeof planFor> {
+    const { tp } = h;
     const deployments = Object.fromEntries(Object.entries(plan.deployments).map(([k, d]) => [k, { ...d, url: d.url.replace(tp.base, proxy.url) }]));
     return planSchema.parse({ ...plan, graph: { ...plan.graph, base_url: proxy.url }, deployments, rehearsal: { control_url: `${tp.base}/_switchboard` }, request_timeout_ms: 400 });
   }
 
   it('converges through 503s, lost answers and timeouts without registering twice', async () => {
+    const { tp, world } = h;
     const a = await numberOnOnprem(tp, world);
     const b = await numberOnOnprem(tp, world);
     const c = await numberOnCloud(tp, world);
@@ -57,8 +43,7 @@ describe('control plane under injected faults', () => {
     proxy.inject('POST', new RegExp(`/onprem/${c.dep.id}/v1/account/verify$`), { kind: 'forward-then-503' });
     proxy.inject('POST', new RegExp(`/${a.number.id}/messages$`), { kind: 'forward-then-503' });
 
-    const store = await JobStore.open(join(dir, 'faults.sqlite'));
-    const runner = new Runner(store, { env: { ...ENV_BASE, SB_TOKEN: world.token }, outboundPollMs: 20 });
+    const { store, runner } = await h.runner('faults');
     try {
       const { runId } = await runner.create(plan);
       await runner.outbound.hold(a.number.id, runId, { api: 'onprem', deployment: a.dep.id, side: 'source' });
@@ -88,10 +73,10 @@ describe('control plane under injected faults', () => {
   });
 
   it('a permanent error is not retried: a wrong PIN is rolled back by restoring the deployment from its backup', async () => {
+    const { tp, world } = h;
     const d = await numberOnOnprem(tp, world);
     const plan = viaProxy(planFor(tp, world, [{ kind: 'onprem_to_cloud', placed: d, pin_env: 'WRONG_PIN' }]));
-    const store = await JobStore.open(join(dir, 'rollback.sqlite'));
-    const runner = new Runner(store, { env: { ...ENV_BASE, SB_TOKEN: world.token, WRONG_PIN: '999999' }, outboundPollMs: 20 });
+    const { store, runner } = await h.runner('rollback', { WRONG_PIN: '999999' });
     try {
       const { runId } = await runner.create(plan);
       await runner.outbound.send(d.number.id, { to: '16505551234', type: 'text', text: { body: 'before' } });

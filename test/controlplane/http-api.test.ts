@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { serveControlPlane, type ControlPlaneServer } from '../../src/controlplane/http/server.js';
-import { stopWorlds } from '../support/graph-helpers.js';
-import { TestPlatform, createWorld, type World } from '../support/platform.js';
+import { useRehearsal } from './support/harness.js';
 import { ENV_BASE, numberOnCloud, numberOnOnprem, planFor, sentTexts } from './support/world.js';
 
 interface SseEvent {
@@ -43,23 +40,13 @@ async function readEvents(url: string, until: (e: SseEvent) => boolean): Promise
 }
 
 describe('control plane HTTP API', () => {
-  let tp: TestPlatform;
-  let world: World;
+  const h = useRehearsal();
   let server: ControlPlaneServer;
-  let dir: string;
 
   beforeAll(async () => {
-    tp = await TestPlatform.start();
-    world = await createWorld(tp);
-    dir = mkdtempSync(join(tmpdir(), 'cp-http-'));
-    server = await serveControlPlane({ dbPath: join(dir, 'cp.sqlite'), host: '127.0.0.1', port: 0, env: { ...ENV_BASE, SB_TOKEN: world.token } });
+    server = await serveControlPlane({ dbPath: join(h.dir, 'cp.sqlite'), host: '127.0.0.1', port: 0, env: { ...ENV_BASE, SB_TOKEN: h.world.token } });
   });
-  afterAll(async () => {
-    await server.close();
-    await stopWorlds(world);
-    await tp.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => server.close());
 
   const call = async (method: string, path: string, body?: unknown, type = 'application/json'): Promise<{ status: number; body: Record<string, unknown> }> => {
     const res = await fetch(`${server.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': type }, ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
@@ -72,6 +59,7 @@ describe('control plane HTTP API', () => {
   });
 
   it('starts a run from a YAML plan, streams progress over SSE, gateways messages, reports', async () => {
+    const { tp, world } = h;
     const a = await numberOnOnprem(tp, world);
     const b = await numberOnCloud(tp, world);
     const yaml = stringify(planFor(tp, world, [{ kind: 'onprem_to_cloud', placed: a }, { kind: 'cloud_to_onprem', placed: b }]));

@@ -1,37 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Runner } from '../../src/controlplane/jobs/runner.js';
-import { JobStore } from '../../src/controlplane/jobs/store.js';
-import { stopWorlds } from '../support/graph-helpers.js';
-import { TestPlatform, createWorld, type World } from '../support/platform.js';
-import { ENV_BASE, numberOnOnprem, planFor, registrations, sentTexts, type Placed } from './support/world.js';
+import { describe, expect, it } from 'vitest';
+import type { Runner } from '../../src/controlplane/jobs/runner.js';
+import type { JobStore } from '../../src/controlplane/jobs/store.js';
+import { useRehearsal } from './support/harness.js';
+import { numberOnOnprem, planFor, registrations, sentTexts, type Placed } from './support/world.js';
 
 /** Pause, resume and cancel requested through the store, as `migrate pause|cancel` from another process does. */
 describe('control plane: pause, resume, cancel', () => {
-  let tp: TestPlatform;
-  let world: World;
-  let dir: string;
-
-  beforeAll(async () => {
-    tp = await TestPlatform.start();
-    world = await createWorld(tp);
-    await tp.control('PATCH', 'settings', { downtime_ms: 150 });
-    dir = mkdtempSync(join(tmpdir(), 'cp-pause-'));
-  });
-  afterAll(async () => {
-    await stopWorlds(world);
-    await tp.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const h = useRehearsal({ downtimeMs: 150 });
 
   async function setup(name: string, count: number): Promise<{ store: JobStore; runner: Runner; runId: string; placed: Placed[] }> {
     const placed: Placed[] = [];
-    for (let i = 0; i < count; i++) placed.push(await numberOnOnprem(tp, world));
-    const plan = planFor(tp, world, placed.map((p) => ({ kind: 'onprem_to_cloud', placed: p })), { batch: { size: 2, concurrency: 1 } });
-    const store = await JobStore.open(join(dir, `${name}.sqlite`));
-    const runner = new Runner(store, { env: { ...ENV_BASE, SB_TOKEN: world.token }, controlPollMs: 10, outboundPollMs: 20 });
+    for (let i = 0; i < count; i++) placed.push(await numberOnOnprem(h.tp, h.world));
+    const plan = planFor(h.tp, h.world, placed.map((p) => ({ kind: 'onprem_to_cloud', placed: p })), { batch: { size: 2, concurrency: 1 } });
+    const { store, runner } = await h.runner(name, {}, { controlPollMs: 10 });
     const { runId } = await runner.create(plan);
     return { store, runner, runId, placed };
   }
@@ -49,7 +30,7 @@ describe('control plane: pause, resume, cancel', () => {
       expect(paused.counts.pending).toBeGreaterThanOrEqual(1);
       const resumed = await runner.execute(runId);
       expect(resumed).toMatchObject({ status: 'finished', counts: { succeeded: 4 } });
-      for (const p of placed) expect(await registrations(tp, p.number.id)).toBe(1);
+      for (const p of placed) expect(await registrations(h.tp, p.number.id)).toBe(1);
     } finally {
       await store.close();
     }
@@ -69,11 +50,11 @@ describe('control plane: pause, resume, cancel', () => {
       const jobs = await store.jobs(runId);
       for (const p of placed) {
         const job = jobs.find((j) => j.phone_number_id === p.number.id);
-        const platform = (await tp.graph<{ platform_type: string }>('GET', `${p.number.id}?fields=platform_type`, world.token)).body.platform_type;
+        const platform = (await h.tp.graph<{ platform_type: string }>('GET', `${p.number.id}?fields=platform_type`, h.world.token)).body.platform_type;
         expect(platform).toBe(job?.status === 'succeeded' ? 'CLOUD_API' : 'ON_PREMISE');
         if (job?.status === 'cancelled') expect(await p.dep.health()).toBe('connected');
         // Every message left exactly once, on whichever API the number was on.
-        expect(await sentTexts(tp, p.number.id)).toEqual([`to ${p.number.id}`]);
+        expect(await sentTexts(h.tp, p.number.id)).toEqual([`to ${p.number.id}`]);
       }
     } finally {
       await store.close();

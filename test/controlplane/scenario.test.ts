@@ -1,36 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Runner } from '../../src/controlplane/jobs/runner.js';
-import { JobStore } from '../../src/controlplane/jobs/store.js';
+import { describe, expect, it } from 'vitest';
 import type { RunnerEvent } from '../../src/controlplane/jobs/events.js';
-import { stopWorlds } from '../support/graph-helpers.js';
 import { codeInbox } from '../support/onprem-helpers.js';
-import { TestPlatform, createWorld, type World } from '../support/platform.js';
-import { ENV_BASE, numberOnCloud, numberOnOnprem, planFor, registrations, sentTexts } from './support/world.js';
+import { useRehearsal } from './support/harness.js';
+import { numberOnCloud, numberOnOnprem, planFor, registrations, sentTexts } from './support/world.js';
 
 /**
  * The control plane against a live platform: real HTTP, real On-Prem deployments, no mocks. Seeds
  * 000/002 (On-Prem → Cloud) and 001 (Cloud → On-Prem) as jobs of steps.
  */
 describe('control plane: mixed On-Prem → Cloud and Cloud → On-Prem plan', () => {
-  let tp: TestPlatform;
-  let world: World;
-  let dir: string;
-
-  beforeAll(async () => {
-    tp = await TestPlatform.start();
-    world = await createWorld(tp, { subscribe: false });
-    dir = mkdtempSync(join(tmpdir(), 'cp-scenario-'));
-  });
-  afterAll(async () => {
-    await stopWorlds(world);
-    await tp.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const h = useRehearsal({ subscribe: false });
 
   it('migrates every eligible number once, skips the one failing pre-flight untouched, and delivers held messages in order', async () => {
+    const { tp, world } = h;
     const toCloud = [await numberOnOnprem(tp, world, { shards: 2 }), await numberOnOnprem(tp, world)];
     const toOnprem = [await numberOnCloud(tp, world), await numberOnCloud(tp, world)];
     const blocked = await numberOnOnprem(tp, world);
@@ -40,8 +22,7 @@ describe('control plane: mixed On-Prem → Cloud and Cloud → On-Prem plan', ()
       // Its PIN variable is not set: pre-flight blocks it.
       { kind: 'onprem_to_cloud', placed: blocked, pin_env: 'NOT_SET_PIN' },
     ]);
-    const store = await JobStore.open(join(dir, 'cp.sqlite'));
-    const runner = new Runner(store, { env: { ...ENV_BASE, SB_TOKEN: world.token }, outboundPollMs: 20 });
+    const { store, runner } = await h.runner('mixed');
     const events: RunnerEvent[] = [];
     runner.events.on((e) => events.push(e));
     try {

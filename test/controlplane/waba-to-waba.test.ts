@@ -1,13 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Runner } from '../../src/controlplane/jobs/runner.js';
-import { JobStore } from '../../src/controlplane/jobs/store.js';
+import { describe, expect, it } from 'vitest';
 import { planSchema } from '../../src/controlplane/plan/schema.js';
-import { stopWorlds } from '../support/graph-helpers.js';
-import { TestPlatform, addNumber, createWorld, type World } from '../support/platform.js';
-import { ENV_BASE, PIN } from './support/world.js';
+import { addNumber } from '../support/platform.js';
+import { useRehearsal } from './support/harness.js';
+import { PIN } from './support/world.js';
 
 /** The platform's answer while it does not implement seed 004's migration call yet. */
 const NOT_AVAILABLE = 'migration between WhatsApp Business Accounts is not available';
@@ -18,22 +13,10 @@ const NOT_AVAILABLE = 'migration between WhatsApp Business Accounts is not avail
  * after checking that the job failed only there — before the number moved — and released held messages.
  */
 describe('control plane: WABA → WABA (seed 004)', () => {
-  let tp: TestPlatform;
-  let source: World;
-  let dir: string;
-
-  beforeAll(async () => {
-    tp = await TestPlatform.start();
-    source = await createWorld(tp);
-    dir = mkdtempSync(join(tmpdir(), 'cp-w2w-'));
-  });
-  afterAll(async () => {
-    await stopWorlds(source);
-    await tp.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const h = useRehearsal();
 
   it('disables two-step, migrates into the destination WABA, verifies the code, registers and subscribes', async (ctx) => {
+    const { tp, world: source } = h;
     // The destination: the same client business, served by another partner (On-Behalf-Of).
     const partner = await tp.control<{ id: string }>('POST', 'businesses', { name: 'New Partner' });
     const destWaba = await tp.control<{ id: string }>('POST', 'wabas', { name: 'Client WABA (new partner)', owner_business_id: source.businessId, partner_business_id: partner.id, payment_method: 'card' });
@@ -51,8 +34,7 @@ describe('control plane: WABA → WABA (seed 004)', () => {
       retry: { max_attempts: 3, base_ms: 20, max_ms: 100 },
       numbers: [{ phone_number_id: number.id, kind: 'waba_to_waba', source_waba_id: source.wabaId, destination_waba_id: destWaba.id, destination_token_env: 'DEST_TOKEN' }],
     });
-    const store = await JobStore.open(join(dir, 'w2w.sqlite'));
-    const runner = new Runner(store, { env: { ...ENV_BASE, SB_TOKEN: source.token, DEST_TOKEN: destToken }, outboundPollMs: 20 });
+    const { store, runner } = await h.runner('w2w', { DEST_TOKEN: destToken });
     try {
       const { runId, preflight } = await runner.create(plan);
       expect(preflight.numbers[0]?.verdict).toBe('ready');

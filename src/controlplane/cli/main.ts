@@ -132,9 +132,8 @@ function buildProgram(io: CliIo, out: (t: string) => void, json: (v: unknown) =>
     .addOption(dbOption())
     .addOption(runOption())
     .option('--json', 'machine-readable output')
-    .action(async (opts: { db: string; run?: string; json?: boolean }) =>
-      withStore(opts.db, async (store) => {
-        const runId = await resolveRun(store, opts.run);
+    .action(async (opts: RunRef & { json?: boolean }) =>
+      withRun(opts, async (store, runId) => {
         const run = await store.run(runId);
         const jobs = await store.jobs(runId);
         const steps = await store.steps(jobs.map((j) => j.id));
@@ -156,9 +155,8 @@ function buildProgram(io: CliIo, out: (t: string) => void, json: (v: unknown) =>
       .description(description)
       .addOption(dbOption())
       .addOption(runOption())
-      .action(async (opts: { db: string; run?: string }) =>
-        withStore(opts.db, async (store) => {
-          const runId = await resolveRun(store, opts.run);
+      .action(async (opts: RunRef) =>
+        withRun(opts, async (store, runId) => {
           await store.setRunStatus(runId, name === 'pause' ? 'paused' : 'cancelling');
           out(`run ${runId}: ${name} requested`);
         }),
@@ -171,9 +169,9 @@ function buildProgram(io: CliIo, out: (t: string) => void, json: (v: unknown) =>
     .addOption(dbOption())
     .addOption(runOption())
     .option('--json', 'machine-readable output')
-    .action(async (opts: { db: string; run?: string; json?: boolean }) =>
-      withStore(opts.db, async (store) => {
-        const report = await buildReport(store, await resolveRun(store, opts.run));
+    .action(async (opts: RunRef & { json?: boolean }) =>
+      withRun(opts, async (store, runId) => {
+        const report = await buildReport(store, runId);
         if (opts.json) json(report);
         else out(renderReport(report));
         const bad = Object.keys(report.totals).some((s) => s !== 'succeeded');
@@ -218,6 +216,16 @@ async function withStore<T>(path: string, work: (store: JobStore) => Promise<T>)
 
 function withRunner(io: CliIo, opts: RunOpts, work: (runner: Runner) => Promise<void>): Promise<void> {
   return withStore(opts.db, (store) => work(new Runner(store, { env: io.env, ignoreWindow: opts.ignoreWindow === true })));
+}
+
+interface RunRef {
+  db: string;
+  run?: string;
+}
+
+/** Opens the database and picks the run (`--run`, or the latest). */
+function withRun<T>(opts: RunRef, work: (store: JobStore, runId: string) => Promise<T>): Promise<T> {
+  return withStore(opts.db, async (store) => work(store, await resolveRun(store, opts.run)));
 }
 
 async function resolveRun(store: JobStore, id: string | undefined): Promise<string> {
