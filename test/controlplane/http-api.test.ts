@@ -82,5 +82,6 @@ describe('control plane HTTP API', () => {
     await expect.poll(() => sentTexts(tp, a.number.id)).toEqual(['through the control plane']);
     expect((await call('GET', `/runs/${runId}`)).body).toMatchObject({ runId, status: 'finished', counts: { succeeded: 2 } });
     expect((await call('POST', '/numbers/999/messages', { to: '1', type: 'text', text: { body: 'x' } })).status).toBe(404);
+    expect(await call('POST', '/runs/nope/resume', {})).toEqual({ status: 404, body: { error: 'no such run' } });
   });
 });

@@ -79,6 +79,15 @@ describe('pre-flight rules', () => {
     expect(rules(o2c, facts({ phone: { quality_rating: 'RED', name_status: 'DECLINED' } }))).toEqual(['warning:name_status', 'warning:quality']);
   });
 
+  it('the deployment must serve the number (On-Prem → Cloud) and have a webhook URL (Cloud → On-Prem)', () => {
+    const phone = { display_phone_number: '+1 631-555-0001' };
+    expect(rules(o2c, facts({ phone, deploymentApp: { ok: true, value: { waId: '16315550001', webhookUrl: undefined } } }))).toEqual([]);
+    expect(evaluate(o2c, facts({ phone, deploymentApp: { ok: true, value: { waId: '16315550999', webhookUrl: 'http://x' } } }))[0]).toMatchObject({ rule: 'deployment', message: 'the deployment serves 16315550999, not 16315550001' });
+    const target = { phone: { ...phone, platform_type: 'CLOUD_API', is_pin_enabled: false }, deploymentHealth: { ok: true, value: 'unregistered' } } as const;
+    expect(rules(c2o, facts({ ...target, deploymentApp: { ok: true, value: { waId: undefined, webhookUrl: undefined } } }))).toEqual(['error:deployment_webhooks']);
+    expect(rules(c2o, facts({ ...target, deploymentApp: { ok: true, value: { waId: undefined, webhookUrl: 'https://hooks.example' } } }))).toEqual([]);
+  });
+
   it('an unreadable number blocks with the remote error', () => {
     const out = evaluate(o2c, { ...facts(), phone: { ok: false, error: 'graph 400 #100/33: Unsupported get request' } });
     expect(out[0]).toMatchObject({ rule: 'number_readable', severity: 'error', message: 'cannot read the number: graph 400 #100/33: Unsupported get request' });

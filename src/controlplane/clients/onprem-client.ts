@@ -56,9 +56,11 @@ export class OnPremClient {
     return this.call('DELETE', 'settings/account/two-step');
   }
 
-  async webhookUrl(): Promise<string | undefined> {
-    const body = await this.call<{ settings?: { application?: { webhooks?: { url?: string } } } }>('GET', 'settings/application');
-    return body.settings?.application?.webhooks?.url || undefined;
+  /** The two application settings the control plane cares about: whose number this is, and where webhooks go. */
+  async application(): Promise<{ waId: string | undefined; webhookUrl: string | undefined }> {
+    const body = await this.call<{ settings?: { application?: { wa_id?: string; webhooks?: { url?: string } } } }>('GET', 'settings/application');
+    const app = body.settings?.application;
+    return { waId: app?.wa_id || undefined, webhookUrl: app?.webhooks?.url || undefined };
   }
 
   async sendMessage(payload: Record<string, unknown>): Promise<{ id: string | undefined }> {

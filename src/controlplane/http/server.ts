@@ -47,17 +47,14 @@ export function controlPlaneRoutes(runner: Runner): (app: FastifyInstance) => Pr
       return reply.code(202).send({ run_id: runId, preflight });
     });
 
-    app.get('/runs/:id', async (req, reply) => {
-      const run = await runner.store.run(idOf(req));
-      if (!run) return reply.code(404).send({ error: 'no such run' });
-      return { ...(await runner.summary(run.id)), lease_owner: run.lease_owner };
-    });
+    app.get('/runs/:id', async (req) => ({ ...(await runner.summary(idOf(req))), lease_owner: (await runner.store.run(idOf(req)))?.lease_owner ?? null }));
+    app.get('/runs/:id/report', async (req) => buildReport(runner.store, idOf(req)));
 
-    app.get('/runs/:id/report', async (req, reply) => {
-      if (!(await runner.store.run(idOf(req)))) return reply.code(404).send({ error: 'no such run' });
-      return buildReport(runner.store, idOf(req));
+    // Unknown runs answer 404 on every /runs/{id}/... control call.
+    app.addHook('preHandler', async (req, reply) => {
+      if (!req.routeOptions.url?.startsWith('/runs/:id')) return;
+      if (!(await runner.store.run(idOf(req)))) await reply.code(404).send({ error: 'no such run' });
     });
-
     app.post('/runs/:id/pause', async (req) => {
       await runner.pause(idOf(req));
       return { status: 'paused' };

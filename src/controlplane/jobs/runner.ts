@@ -104,10 +104,7 @@ export class Runner {
   /** Failed jobs go back to pending; their failed step observes before acting again. */
   async retryFailed(runId: string): Promise<number> {
     const failed = (await this.store.jobs(runId)).filter((j) => j.status === 'failed' && j.batch >= 0);
-    for (const job of failed) {
-      await this.store.db.updateTable('cp_steps').set({ status: 'started' }).where('job_id', '=', job.id).where('status', '=', 'failed').execute();
-      await this.store.setJob(job.id, { status: 'pending', error: null, finished_at: null });
-    }
+    for (const job of failed) await this.store.requeue(job.id);
     return failed.length;
   }
 

@@ -137,6 +137,14 @@ export class JobStore {
     await this.db.updateTable('cp_jobs').set({ ...patch, updated_at: this.now() }).where('id', '=', id).execute();
   }
 
+  /** A failed job back to pending; its failed step becomes `started`, so it observes before acting. */
+  async requeue(jobId: string): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.updateTable('cp_steps').set({ status: 'started' }).where('job_id', '=', jobId).where('status', '=', 'failed').execute();
+      await tx.updateTable('cp_jobs').set({ status: 'pending', error: null, finished_at: null, updated_at: this.now() }).where('id', '=', jobId).execute();
+    });
+  }
+
   steps(jobIds: readonly string[]): Promise<StepRow[]> {
     if (jobIds.length === 0) return Promise.resolve([]);
     return this.db.selectFrom('cp_steps').selectAll().where('job_id', 'in', jobIds).orderBy('job_id').orderBy('idx').execute();

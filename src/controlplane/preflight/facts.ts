@@ -15,6 +15,8 @@ export interface NumberFacts {
   /** Apps subscribed to the WABA the number will be served from (destination for waba_to_waba). */
   subscribedApps?: Fetched<number>;
   deploymentHealth?: Fetched<GatewayStatus>;
+  /** The deployment's `wa_id` (the number it serves) and webhook URL. */
+  deploymentApp?: Fetched<{ waId: string | undefined; webhookUrl: string | undefined }>;
   /** waba_to_waba: whether the destination WABA already lists the number. */
   inDestination?: Fetched<boolean>;
   /** waba_to_waba: template statuses of source and destination (template capacity). */
@@ -51,7 +53,10 @@ export async function gatherFacts(conn: Connections, entry: NumberEntry): Promis
     env: envFacts(conn, entry, secrets, needsDeployment ? deploymentName : undefined),
     rehearsal: conn.rehearsal !== undefined,
   };
-  if (needsDeployment && deploymentName !== undefined) facts.deploymentHealth = await fetched(() => conn.deployment(deploymentName).health());
+  if (needsDeployment && deploymentName !== undefined) {
+    facts.deploymentHealth = await fetched(() => conn.deployment(deploymentName).health());
+    if (facts.deploymentHealth.ok) facts.deploymentApp = await fetched(() => conn.deployment(deploymentName).application());
+  }
   if (entry.kind === 'waba_to_waba') {
     const dest = (): ReturnType<Connections['destinationGraph']> => conn.destinationGraph(entry);
     facts.subscribedApps = await fetched(async () => (await dest().subscribedApps(entry.destination_waba_id)).length);

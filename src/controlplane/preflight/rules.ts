@@ -103,6 +103,25 @@ const deploymentHealth: Rule = (entry, facts) => {
   return status === 'connected' ? [] : [error('deployment', `source deployment is ${status}; two-step verification cannot be disabled through it`)];
 };
 
+/**
+ * The deployment must be the one that serves the number (On-Prem → Cloud backs it up), and a Cloud →
+ * On-Prem target needs a webhook URL, or inbound messages go nowhere after the switch (seed 001 step 1).
+ */
+const deploymentSettings: Rule = (entry, facts) => {
+  const app = facts.deploymentApp;
+  const phone = phoneOf(facts);
+  if (app === undefined || !phone) return [];
+  if (!app.ok) return [error('deployment', `cannot read the deployment's application settings: ${app.error}`)];
+  const waId = (phone.display_phone_number ?? '').replace(/\D/g, '');
+  if (entry.kind === 'onprem_to_cloud' && phone.platform_type === 'ON_PREMISE' && app.value.waId !== waId) {
+    return [error('deployment', `the deployment serves ${app.value.waId ?? 'no number'}, not ${waId}`, 'name the deployment that holds this number')];
+  }
+  if (entry.kind === 'cloud_to_onprem' && app.value.webhookUrl === undefined) {
+    return [error('deployment_webhooks', 'the target deployment has no webhook URL: inbound messages would go nowhere after the switch', 'PATCH /v1/settings/application {"webhooks":{"url":...}} first')];
+  }
+  return [];
+};
+
 /** Seed 004: the display name must be approved, with no pending change. */
 const nameStatus: Rule = (entry, facts) => {
   const phone = phoneOf(facts);
@@ -159,7 +178,7 @@ const templateCapacity: Rule = (entry, facts) => {
   return incoming > room ? [warning('template_capacity', `${incoming} approved templates to copy but room for ${Math.max(0, room)}: the rest must be re-created`, 'delete unused templates in the destination WABA first')] : [];
 };
 
-export const RULES: readonly Rule[] = [tokens, numberReadable, pinKnown, backupPassword, platformType, deploymentHealth, nameStatus, quality, twoStep, bizApp, alreadyInDestination, subscriptions, templateCapacity];
+export const RULES: readonly Rule[] = [tokens, numberReadable, pinKnown, backupPassword, platformType, deploymentHealth, deploymentSettings, nameStatus, quality, twoStep, bizApp, alreadyInDestination, subscriptions, templateCapacity];
 
 export function evaluate(entry: NumberEntry, facts: NumberFacts): Finding[] {
   return RULES.flatMap((rule) => rule(entry, facts));

@@ -70,7 +70,7 @@ const verify: StepDefinition<Entry> = {
   async run(ctx) {
     const before = snapshotOf(ctx).phone;
     const after = await graph(ctx).getNumber(ctx.entry.phone_number_id);
-    const webhook = await deployment(ctx).webhookUrl();
+    const webhook = (await deployment(ctx).application()).webhookUrl;
     return verdict([
       { name: 'platform_type', ok: after.platform_type === 'ON_PREMISE', detail: after.platform_type ?? 'unknown' },
       { name: 'gateway_status', ok: (await deployment(ctx).health()) === 'connected', detail: 'On-Prem deployment health' },
