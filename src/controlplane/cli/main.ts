@@ -2,8 +2,10 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { Connections } from '../connections.js';
 import { LeaseHeldError, Runner, type RunSummary } from '../jobs/runner.js';
+import { stepNames } from '../jobs/steps/index.js';
 import { JobStore } from '../jobs/store.js';
 import { loadPlanFile, PlanError } from '../plan/load.js';
+import type { MigrationKind } from '../plan/schema.js';
 import type { Env } from '../plan/secrets.js';
 import { runPreflight, type PreflightReport } from '../preflight/run.js';
 import { buildReport, renderReport, renderTable } from '../report/report.js';
@@ -138,8 +140,9 @@ function buildProgram(io: CliIo, out: (t: string) => void, json: (v: unknown) =>
         const jobs = await store.jobs(runId);
         const steps = await store.steps(jobs.map((j) => j.id));
         const rows = jobs.map((j) => {
-          const own = steps.filter((s) => s.job_id === j.id);
-          return { phone_number_id: j.phone_number_id, kind: j.kind, status: j.status, step: own[j.step_index]?.name ?? null, progress: `${j.step_index}/${own.length}` };
+          // A job that has not started has no step rows yet: its steps come from its kind.
+          const names = steps.some((s) => s.job_id === j.id) ? steps.filter((s) => s.job_id === j.id).map((s) => s.name) : stepNames(j.kind as MigrationKind);
+          return { phone_number_id: j.phone_number_id, kind: j.kind, status: j.status, step: names[j.step_index] ?? null, progress: `${j.step_index}/${names.length}` };
         });
         if (opts.json) return json({ run: { id: runId, status: run?.status, lease_owner: run?.lease_owner }, numbers: rows });
         out(`Run ${runId}: ${run?.status ?? '?'}${run?.lease_owner ? ` (executing: ${run.lease_owner})` : ''}`);

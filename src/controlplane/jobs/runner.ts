@@ -195,11 +195,12 @@ export class Runner {
 
   /** Waits for the low-traffic window; false when the run was paused or cancelled meanwhile. */
   private async waitForWindow(runId: string, batch: number, plan: Plan): Promise<boolean> {
-    for (;;) {
+    for (let announced = false; ; announced = true) {
       if (this.status.get(runId) !== 'running') return false;
       const wait = this.options.ignoreWindow ? 0 : msUntilWindow(this.now(), plan.window);
       if (wait === 0) return true;
-      this.events.emit({ type: 'window_wait', runId, batch, ms: wait });
+      // Announced once per batch; checked every second so a pause or cancel is seen while waiting.
+      if (!announced) this.events.emit({ type: 'window_wait', runId, batch, ms: wait });
       await sleep(Math.min(wait, 1000));
     }
   }
