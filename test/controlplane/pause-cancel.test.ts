@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Runner } from '../../src/controlplane/jobs/runner.js';
 import type { JobStore } from '../../src/controlplane/jobs/store.js';
+import type { Plan } from '../../src/controlplane/plan/schema.js';
 import { useRehearsal } from './support/harness.js';
 import { numberOnOnprem, planFor, registrations, sentTexts, type Placed } from './support/world.js';
 
@@ -8,17 +9,17 @@ import { numberOnOnprem, planFor, registrations, sentTexts, type Placed } from '
 describe('control plane: pause, resume, cancel', () => {
   const h = useRehearsal({ downtimeMs: 150 });
 
-  async function setup(name: string, count: number): Promise<{ store: JobStore; runner: Runner; runId: string; placed: Placed[] }> {
+  async function setup(name: string, count: number): Promise<{ store: JobStore; runner: Runner; runId: string; placed: Placed[]; plan: Plan }> {
     const placed: Placed[] = [];
     for (let i = 0; i < count; i++) placed.push(await numberOnOnprem(h.tp, h.world));
     const plan = planFor(h.tp, h.world, placed.map((p) => ({ kind: 'onprem_to_cloud', placed: p })), { batch: { size: 2, concurrency: 1 } });
     const { store, runner } = await h.runner(name, {}, { controlPollMs: 10 });
     const { runId } = await runner.create(plan);
-    return { store, runner, runId, placed };
+    return { store, runner, runId, placed, plan };
   }
 
   it('pause stops between steps; resume finishes every number exactly once', async () => {
-    const { store, runner, runId, placed } = await setup('pause', 4);
+    const { store, runner, runId, placed, plan } = await setup('pause', 4);
     try {
       const stop = runner.events.on((e) => {
         if (e.type === 'job_finished' && e.status === 'succeeded') void runner.pause(runId);
@@ -28,6 +29,13 @@ describe('control plane: pause, resume, cancel', () => {
       expect(paused.status).toBe('paused');
       expect(paused.counts.succeeded).toBeGreaterThanOrEqual(1);
       expect(paused.counts.pending).toBeGreaterThanOrEqual(1);
+      // A second run cannot take the numbers the paused run has not finished.
+      const { runId: other } = await runner.create(plan);
+      const pending = (await store.jobs(runId)).filter((j) => j.status === 'pending').map((j) => j.phone_number_id);
+      const skipped = (await store.jobs(other)).filter((j) => j.status === 'skipped');
+      expect(skipped.map((j) => j.phone_number_id)).toEqual(pending);
+      expect(skipped[0]?.error).toBe(`pre-flight: still migrating in run ${runId} (resume or cancel it first)`);
+      await store.setRunStatus(other, 'cancelled');
       const resumed = await runner.execute(runId);
       expect(resumed).toMatchObject({ status: 'finished', counts: { succeeded: 4 } });
       for (const p of placed) expect(await registrations(h.tp, p.number.id)).toBe(1);

@@ -33,10 +33,11 @@ describe('step state machine', () => {
     }
   });
 
-  it('cancel stops a job up to its commit step, not after', () => {
-    expect(cancelStops(2, 3)).toBe(true);
-    expect(cancelStops(3, 3)).toBe(true);
-    expect(cancelStops(4, 3)).toBe(false);
+  it('cancel stops a job before its commit step, not after, nor once the commit step was attempted', () => {
+    expect(cancelStops(2, 3, false)).toBe(true);
+    expect(cancelStops(3, 3, false)).toBe(true);
+    expect(cancelStops(3, 3, true)).toBe(false);
+    expect(cancelStops(4, 3, true)).toBe(false);
   });
 
   it('step lists per kind follow the seeds', () => {

@@ -70,24 +70,27 @@ export class Runner {
 
   /**
    * Pre-flight, then records the run: numbers that fail pre-flight become `skipped` jobs and are never
-   * touched; the others are `pending`, in batches of the plan's size, with their outbound gate open on
-   * the API they are on now.
+   * touched; the others are `pending`, in batches of the plan's size, with an outbound gate open on the
+   * API they are on now (numbers a previous run moved keep the gate it left).
    */
   async create(plan: Plan): Promise<{ runId: string; preflight: PreflightReport }> {
     const conn = new Connections(plan, this.options.env);
     const preflight = await runPreflight(conn);
+    // A number still migrating in an unfinished run must not get a second job.
+    const busy = await this.store.activeJobs();
     const runId = `run-${new Date(this.now()).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 8)}`;
     let ready = 0;
     const jobs = plan.numbers.map((entry, i) => {
       const report = preflight.numbers[i];
-      const blocked = report?.verdict === 'blocked';
-      const errors = report?.findings.filter((f) => f.severity === 'error').map((f) => f.message) ?? [];
+      const otherRun = busy.get(entry.phone_number_id);
+      const blocked = report?.verdict === 'blocked' || otherRun !== undefined;
+      const errors = [...(report?.findings.filter((f) => f.severity === 'error').map((f) => f.message) ?? []), ...(otherRun ? [`still migrating in run ${otherRun} (resume or cancel it first)`] : [])];
       const batch = blocked ? -1 : Math.floor(ready++ / plan.batch.size);
       return { phone_number_id: entry.phone_number_id, kind: entry.kind, entry, batch, status: blocked ? ('skipped' as const) : ('pending' as const), preflight: report?.findings ?? [], error: blocked ? `pre-flight: ${errors.join('; ')}` : null };
     });
     await this.store.createRun(runId, plan.name, plan, jobs);
     for (const entry of plan.numbers.filter((_, i) => jobs[i]?.status === 'pending')) {
-      await this.store.setGate({ phone_number_id: entry.phone_number_id, run_id: runId, state: 'open', ...sourceTarget(entry) });
+      await this.store.ensureGate({ phone_number_id: entry.phone_number_id, run_id: runId, state: 'open', ...sourceTarget(entry) });
     }
     this.connections.set(runId, conn);
     return { runId, preflight };
@@ -221,7 +224,7 @@ export class Runner {
     for (let i = nextStepIndex(rows); i < kind.steps.length; i++) {
       const runStatus = this.status.get(runId);
       if (runStatus === 'paused') return this.settle(job, 'pending', null, false);
-      if (runStatus === 'cancelling' && cancelStops(i, commitIndex)) {
+      if (runStatus === 'cancelling' && cancelStops(i, commitIndex, (rows[commitIndex]?.attempts ?? 0) > 0)) {
         await this.outbound.release(entry.phone_number_id, runId, sourceTarget(entry));
         return this.settle(job, 'cancelled', 'cancelled before the number moved; held messages sent on the original API');
       }

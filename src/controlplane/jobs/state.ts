@@ -41,7 +41,8 @@ export function backoffMs(attempt: number, policy: Pick<RetryPolicy, 'base_ms' |
 export type JobVerdict = 'succeeded' | 'failed' | 'paused' | 'cancelled';
 
 /**
- * What a cancel does to a job: before its commit step (nothing moved yet) it stops; from the commit
- * step on it runs to completion, since a number left half-way is worse than a finished migration.
+ * What a cancel does to a job about to run step `stepIndex`: before its commit step (nothing moved yet)
+ * it stops. From the commit step on it runs to completion, since a number left half-way is worse than a
+ * finished migration — and a commit step already attempted may have taken effect.
  */
-export const cancelStops = (stepIndex: number, commitIndex: number): boolean => stepIndex <= commitIndex;
+export const cancelStops = (stepIndex: number, commitIndex: number, commitAttempted: boolean): boolean => stepIndex < commitIndex || (stepIndex === commitIndex && !commitAttempted);

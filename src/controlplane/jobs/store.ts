@@ -137,6 +137,18 @@ export class JobStore {
     await this.db.updateTable('cp_jobs').set({ ...patch, updated_at: this.now() }).where('id', '=', id).execute();
   }
 
+  /** Numbers with an unsettled job (pending or running) in a run that is not over, by run id. */
+  async activeJobs(): Promise<Map<string, string>> {
+    const rows = await this.db
+      .selectFrom('cp_jobs')
+      .innerJoin('cp_runs', 'cp_runs.id', 'cp_jobs.run_id')
+      .select(['cp_jobs.phone_number_id', 'cp_jobs.run_id'])
+      .where('cp_jobs.status', 'in', ['pending', 'running'])
+      .where('cp_runs.status', 'not in', ['finished', 'cancelled'])
+      .execute();
+    return new Map(rows.map((r) => [r.phone_number_id, r.run_id]));
+  }
+
   /** A failed job back to pending; its failed step becomes `started`, so it observes before acting. */
   async requeue(jobId: string): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
@@ -215,6 +227,15 @@ export class JobStore {
       .insertInto('cp_gates')
       .values(row)
       .onConflict((oc) => oc.column('phone_number_id').doUpdateSet({ run_id: row.run_id, state: row.state, api: row.api, deployment: row.deployment, side: row.side, updated_at: row.updated_at }))
+      .execute();
+  }
+
+  /** A gate for a number seen for the first time; an existing gate already routes where the number is. */
+  async ensureGate(gate: Omit<Gate, 'updated_at'>): Promise<void> {
+    await this.db
+      .insertInto('cp_gates')
+      .values({ ...gate, updated_at: this.now() })
+      .onConflict((oc) => oc.column('phone_number_id').doNothing())
       .execute();
   }
 
