@@ -40,9 +40,12 @@ const disableTwoStep: StepDefinition<Entry> = {
   },
 };
 
+/**
+ * Repeating the request while the destination's claim is pending is accepted, and once the migration
+ * completed it answers 2388012, so the step needs no observation beyond that answer.
+ */
 const initiate: StepDefinition<Entry> = {
   name: 'initiate_migration',
-  observe: async (ctx) => ((await inDestination(ctx)) ? done({ observed: 'the destination WABA already lists the number' }) : undefined),
   async run(ctx) {
     const snap = snapshotOf(ctx);
     try {
@@ -56,18 +59,19 @@ const initiate: StepDefinition<Entry> = {
   },
 };
 
-/** Verified numbers need no new code (e.g. a resumed run whose verify call succeeded). */
-const verified = async (ctx: Ctx): Promise<boolean> => (await dest(ctx).getNumber(ctx.entry.phone_number_id, ['code_verification_status'])).code_verification_status === 'VERIFIED';
-
 /** Repeating only sends a new code (the latest one is the valid one), so no observation is needed. */
 const requestCode: StepDefinition<Entry> = {
   name: 'request_code',
   run: async (ctx) => done(await dest(ctx).requestCode(ctx.entry.phone_number_id, ctx.entry.code_method, ctx.entry.language)),
 };
 
+/**
+ * The verified code completes the migration: from then on the destination WABA lists the number. (Not
+ * `code_verification_status`: a registered number was VERIFIED long before the migration.)
+ */
 const verifyCode: StepDefinition<Entry> = {
   name: 'verify_code',
-  observe: async (ctx) => ((await verified(ctx)) ? done({ observed: 'already verified' }) : undefined),
+  observe: async (ctx) => ((await inDestination(ctx)) ? done({ observed: 'the destination WABA lists the number' }) : undefined),
   async run(ctx) {
     await dest(ctx).verifyCode(ctx.entry.phone_number_id, await ctx.conn.otp.code(ctx.entry.phone_number_id));
     return done();
