@@ -8,7 +8,8 @@ import { useRehearsal } from './support/harness.js';
 import { ENV_BASE, numberOnOnprem, planFor } from './support/world.js';
 
 /** The `switchboard` CLI in a child process: help, validation errors, exit codes, --json. */
-describe('switchboard CLI', () => {
+// Every case starts the CLI in child processes (node + tsx): slow on a loaded machine.
+describe('switchboard CLI', { timeout: 120_000 }, () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'cp-cli-'));

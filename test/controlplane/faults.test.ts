@@ -23,7 +23,7 @@ describe('control plane under injected faults', () => {
   function viaProxy(plan: ReturnType<typeof planFor>): ReturnType<typeof planFor> {
     const { tp } = h;
     const deployments = Object.fromEntries(Object.entries(plan.deployments).map(([k, d]) => [k, { ...d, url: d.url.replace(tp.base, proxy.url) }]));
-    return planSchema.parse({ ...plan, graph: { ...plan.graph, base_url: proxy.url }, deployments, rehearsal: { control_url: `${tp.base}/_switchboard` }, request_timeout_ms: 400 });
+    return planSchema.parse({ ...plan, graph: { ...plan.graph, base_url: proxy.url }, deployments, rehearsal: { control_url: `${tp.base}/_switchboard` }, request_timeout_ms: 1500 });
   }
 
   it('converges through 503s, lost answers and timeouts without registering twice', async () => {
@@ -34,7 +34,7 @@ describe('control plane under injected faults', () => {
     const plan = viaProxy(planFor(tp, world, [{ kind: 'onprem_to_cloud', placed: a }, { kind: 'onprem_to_cloud', placed: b }, { kind: 'cloud_to_onprem', placed: c }], { batch: { size: 3, concurrency: 3 } }));
 
     // a: register acts, but its answer arrives after the timeout; then the observation GET gets a 503.
-    proxy.inject('POST', new RegExp(`/${a.number.id}/register$`), { kind: 'forward-then-hang', ms: 1000 });
+    proxy.inject('POST', new RegExp(`/${a.number.id}/register$`), { kind: 'forward-then-hang', ms: 3000 });
     // b: the backup fails twice with a bare 503; register acts but the answer is lost.
     proxy.inject('POST', new RegExp(`/onprem/${b.dep.id}/v1/settings/backup$`), { kind: '503' }, 2);
     proxy.inject('POST', new RegExp(`/${b.number.id}/register$`), { kind: 'forward-then-503' });

@@ -102,12 +102,18 @@ async function streamEvents(runner: Runner, runId: string, req: FastifyRequest, 
     res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
   };
   const after = Number(req.headers['last-event-id'] ?? 0) || 0;
-  for (const e of await runner.store.events(runId, after)) send(e.type, JSON.parse(e.data), e.id);
-  const unsubscribe = runner.events.on((e: RunnerEvent) => {
-    if (e.runId === runId) send(e.type, e);
-  });
+  const replayed = await runner.store.events(runId, after);
+  for (const e of replayed) send(e.type, JSON.parse(e.data), e.id);
+  // A run that is over has nothing more to say.
+  const status = (await runner.store.run(runId))?.status;
+  if (status === 'finished' || status === 'cancelled') return void res.end();
   const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-  req.raw.on('close', () => {
+  const unsubscribe = runner.events.on((e: RunnerEvent) => {
+    if (e.runId !== runId) return;
+    send(e.type, e);
+    if (e.type === 'run_finished') res.end();
+  });
+  res.on('close', () => {
     clearInterval(ping);
     unsubscribe();
   });

@@ -133,9 +133,10 @@ export class Runner {
       const final = this.status.get(runId);
       const status: RunStatus = final === 'paused' ? 'paused' : final === 'cancelling' ? 'cancelled' : 'finished';
       if (status === 'cancelled') await this.cancelPending(runId);
-      if (status !== 'paused') await this.store.setRunStatus(runId, status);
       const summary = await this.summary(runId, status);
+      // Recorded before the status changes, so an SSE client that sees the run over has replayed its end.
       await this.store.event(runId, null, 'run_finished', summary);
+      if (status !== 'paused') await this.store.setRunStatus(runId, status);
       this.events.emit({ type: 'run_finished', runId, status, counts: summary.counts });
       return summary;
     } finally {
