@@ -35,28 +35,37 @@ export class OutboundGateway {
     return { id, state: gate.state === 'open' ? 'queued' : 'held' };
   }
 
+  /** Holds the number's messages; returns once a delivery already under way has stopped. */
   async hold(phoneNumberId: string, runId: string, target: Target): Promise<void> {
     await this.store.setGate({ phone_number_id: phoneNumberId, run_id: runId, state: 'held', ...target });
+    // A flush re-reads the gate before each message, so it ends at the next message at the latest.
+    await this.busy.get(phoneNumberId);
   }
 
   /** Delivers what is queued to `target` (even while held), then opens the gate there. */
   async release(phoneNumberId: string, runId: string, target: Target): Promise<number> {
-    const sent = await this.deliver(phoneNumberId, runId, target);
+    const always = async (): Promise<boolean> => true;
+    const sent = await this.deliver(phoneNumberId, runId, target, always);
     await this.store.setGate({ phone_number_id: phoneNumberId, run_id: runId, state: 'open', ...target });
     // Anything enqueued between the last delivery and the gate opening leaves now.
-    return sent + (await this.deliver(phoneNumberId, runId, target));
+    return sent + (await this.deliver(phoneNumberId, runId, target, always));
   }
 
   /** Delivers queued messages behind an open gate (the poller calls this for every such number). */
   async flush(phoneNumberId: string): Promise<void> {
     const gate = await this.store.gate(phoneNumberId);
     if (gate?.state !== 'open') return;
-    await this.deliver(phoneNumberId, gate.run_id, gate);
+    // Stops as soon as a migration holds the gate (or moves it), even mid-queue.
+    const stillOpen = async (): Promise<boolean> => {
+      const now = await this.store.gate(phoneNumberId);
+      return now?.state === 'open' && now.api === gate.api && now.deployment === gate.deployment && now.side === gate.side;
+    };
+    await this.deliver(phoneNumberId, gate.run_id, gate, stillOpen);
   }
 
-  private deliver(phoneNumberId: string, runId: string, target: Target): Promise<number> {
+  private deliver(phoneNumberId: string, runId: string, target: Target, allowed: () => Promise<boolean>): Promise<number> {
     const previous = this.busy.get(phoneNumberId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.drain(phoneNumberId, runId, target));
+    const next = previous.catch(() => undefined).then(() => this.drain(phoneNumberId, runId, target, allowed));
     const settled = next.then(() => undefined, () => undefined);
     this.busy.set(phoneNumberId, settled);
     void settled.then(() => {
@@ -65,12 +74,12 @@ export class OutboundGateway {
     return next;
   }
 
-  private async drain(phoneNumberId: string, runId: string, target: Target): Promise<number> {
+  private async drain(phoneNumberId: string, runId: string, target: Target, allowed: () => Promise<boolean>): Promise<number> {
     const conn = await this.conns(runId);
     const entry = conn.entry(phoneNumberId);
     if (!entry) throw new Error(`number ${phoneNumberId} is not in run ${runId}'s plan`);
     let sent = 0;
-    for (let row = await this.store.nextOutbound(phoneNumberId); row; row = await this.store.nextOutbound(phoneNumberId)) {
+    for (let row = await this.store.nextOutbound(phoneNumberId); row && (await allowed()); row = await this.store.nextOutbound(phoneNumberId)) {
       if (row.status === 'sending' && (await this.settleInDoubt(conn, row, target))) continue;
       await this.store.markOutbound(row.id, { status: 'sending', api: target.api, sending_at: Date.now() }, true);
       try {
