@@ -35,7 +35,8 @@ export class JobStore {
   private constructor(
     readonly db: CpDb,
     readonly caps: DialectCapabilities,
-    private readonly now: () => number,
+    /** The clock every timestamp comes from (injected so tests can control it). */
+    readonly now: () => number,
   ) {}
 
   static async open(path: string, now: () => number = Date.now): Promise<JobStore> {

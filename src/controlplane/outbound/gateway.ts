@@ -81,10 +81,10 @@ export class OutboundGateway {
     let sent = 0;
     for (let row = await this.store.nextOutbound(phoneNumberId); row && (await allowed()); row = await this.store.nextOutbound(phoneNumberId)) {
       if (row.status === 'sending' && (await this.settleInDoubt(conn, row, target))) continue;
-      await this.store.markOutbound(row.id, { status: 'sending', api: target.api, sending_at: Date.now() }, true);
+      await this.store.markOutbound(row.id, { status: 'sending', api: target.api, sending_at: this.store.now() }, true);
       try {
         const remoteId = await this.post(conn, entry, row, target);
-        await this.store.markOutbound(row.id, { status: 'sent', remote_id: remoteId ?? null, sent_at: Date.now(), error: null });
+        await this.store.markOutbound(row.id, { status: 'sent', remote_id: remoteId ?? null, sent_at: this.store.now(), error: null });
         sent += 1;
       } catch (err) {
         // Transient: leave it `sending` (the caller retries; the next attempt settles the doubt first).
@@ -117,7 +117,7 @@ export class OutboundGateway {
     const claimed = new Set((await this.store.outbound(row.phone_number_id)).map((r) => r.remote_id).filter((id): id is string => id !== null));
     const match = log.find((m) => !claimed.has(m.id) && sameMessage(m, payload, trackingTag(row.id), target.api));
     if (!match) return false;
-    await this.store.markOutbound(row.id, { status: 'sent', remote_id: match.id, sent_at: Date.now(), error: null });
+    await this.store.markOutbound(row.id, { status: 'sent', remote_id: match.id, sent_at: this.store.now(), error: null });
     return true;
   }
 }
