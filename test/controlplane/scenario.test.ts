@@ -69,6 +69,15 @@ describe('control plane: mixed On-Prem → Cloud and Cloud → On-Prem plan', ()
       await expect.poll(() => sentTexts(tp, target)).toEqual(['held 1', 'held 2', 'held 3', 'after']);
 
       expect(events.filter((e) => e.type === 'job_finished').map((e) => e.type === 'job_finished' && e.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+
+      // The same plan again: every number is already where it should be, so the jobs only observe and verify.
+      const again = await runner.create(planFor(tp, world, [...toCloud.map((placed) => ({ kind: 'onprem_to_cloud', placed })), ...toOnprem.map((placed) => ({ kind: 'cloud_to_onprem', placed }))]));
+      expect(again.preflight.numbers.map((n) => n.findings.map((f) => `${f.severity}:${f.rule}`))).toEqual(Array(4).fill(['info:platform_type']));
+      expect((await runner.execute(again.runId)).counts).toEqual({ succeeded: 4 });
+      for (const { number } of toCloud) expect(await registrations(tp, number.id)).toBe(1);
+      for (const { number } of toOnprem) expect(await codeInbox(tp, number.id)).toHaveLength(1);
+      const observed = (await store.steps((await store.jobs(again.runId)).map((j) => j.id))).filter((s) => ['backup', 'register', 'request_account', 'verify_account'].includes(s.name));
+      expect(observed.every((s) => (s.status === 'succeeded' || s.status === 'skipped') && s.attempts === 0)).toBe(true);
     } finally {
       await store.close();
     }

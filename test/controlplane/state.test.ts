@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterFailure, backoffMs, cancelStops, mustObserve, nextStepIndex } from '../../src/controlplane/jobs/state.js';
+import { afterFailure, backoffMs, cancelStops, nextStepIndex } from '../../src/controlplane/jobs/state.js';
 import { msUntilWindow } from '../../src/controlplane/jobs/window.js';
 import { stepNames } from '../../src/controlplane/jobs/steps/index.js';
 
@@ -10,11 +10,6 @@ describe('step state machine', () => {
     expect(nextStepIndex([])).toBe(0);
     expect(nextStepIndex([{ name: 'a', status: 'succeeded', attempts: 1 }, { name: 'b', status: 'skipped', attempts: 0 }, { name: 'c', status: 'started', attempts: 1 }])).toBe(2);
     expect(nextStepIndex([{ name: 'a', status: 'succeeded', attempts: 1 }])).toBe(1);
-  });
-
-  it('a step left "started" observes before acting again; a pending one does not', () => {
-    expect(mustObserve({ name: 'register', status: 'started', attempts: 1 })).toBe(true);
-    expect(mustObserve({ name: 'register', status: 'pending', attempts: 0 })).toBe(false);
   });
 
   it('retries transient failures with capped exponential backoff, then fails', () => {

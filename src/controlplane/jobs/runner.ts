@@ -8,11 +8,11 @@ import { runPreflight, type PreflightReport } from '../preflight/run.js';
 import { mapLimit, sleep } from '../util/pool.js';
 import { RunnerEvents } from './events.js';
 import type { JobStatus, RunStatus } from './schema.js';
-import { afterFailure, cancelStops, mustObserve, nextStepIndex } from './state.js';
+import { afterFailure, cancelStops, nextStepIndex } from './state.js';
 import { kindOf } from './steps/index.js';
 import { sourceTarget } from './steps/common.js';
 import type { Outcome, StepContext, StepDefinition } from './steps/types.js';
-import { type Job, type JobStore, type Run, type StepRow } from './store.js';
+import type { Job, JobStore, Run } from './store.js';
 import { msUntilWindow } from './window.js';
 
 export interface RunnerOptions {
@@ -231,7 +231,7 @@ export class Runner {
       }
       const step = kind.steps[i] as StepDefinition;
       try {
-        const outcome = await this.runStep(ctx, job, step, i, rows[i] as StepRow, conn);
+        const outcome = await this.runStep(ctx, job, step, i, conn);
         outputs[step.name] = outcome.output;
       } catch (err) {
         return this.fail(ctx, job, i, commitIndex, err);
@@ -241,17 +241,16 @@ export class Runner {
   }
 
   /** One step to completion: observe when an earlier attempt may have acted, retry transient failures. */
-  private async runStep(ctx: StepContext, job: Job, step: StepDefinition, index: number, row: StepRow, conn: Connections): Promise<Outcome> {
-    let observeFirst = mustObserve(row);
+  private async runStep(ctx: StepContext, job: Job, step: StepDefinition, index: number, conn: Connections): Promise<Outcome> {
     for (let failures = 0; ; ) {
       try {
-        const seen = observeFirst && step.observe ? await step.observe(ctx) : undefined;
+        // Observation first, on every attempt: see StepDefinition.observe.
+        const seen = step.observe ? await step.observe(ctx) : undefined;
         const outcome = seen ?? (await this.attempt(ctx, job, step));
         await this.store.stepFinished(job.id, step.name, index, outcome.status, outcome.output);
         this.events.emit({ type: 'step_finished', runId: ctx.runId, jobId: job.id, phoneNumberId: job.phone_number_id, step: step.name, index, status: outcome.status, observed: seen !== undefined });
         return outcome;
       } catch (err) {
-        observeFirst = true;
         failures += 1;
         const verdict = afterFailure(failures, isRetryable(err), conn.plan.retry, this.options.random);
         await this.store.stepError(job.id, step.name, describeError(err), verdict.action === 'fail');

@@ -18,11 +18,6 @@ export function nextStepIndex(steps: readonly StepState[]): number {
   return i === -1 ? steps.length : i;
 }
 
-/**
- * A step recorded as `started` may have taken effect (the process died, or the call timed out after
- * the remote side acted): it must observe remote state before acting again.
- */
-export const mustObserve = (step: StepState): boolean => step.status === 'started' && step.attempts > 0;
 
 export type AttemptVerdict = { action: 'retry'; delayMs: number } | { action: 'fail' };
 

@@ -16,9 +16,11 @@ export interface StepContext<E extends NumberEntry = NumberEntry> {
 export interface StepDefinition<E extends NumberEntry = NumberEntry> {
   readonly name: string;
   /**
-   * Looks at remote state (GETs only) to tell whether this step's effect is already in place — a
-   * previous attempt may have acted before the process died or the call timed out. Returns the outcome
-   * to record, or undefined to run the step. Steps whose `run` is safe to repeat need none.
+   * Looks at remote state (GETs only) to tell whether this step's effect is already in place; called
+   * before every attempt. A previous attempt may have acted before the process died or its answer was
+   * lost, the number may have moved outside the control plane, and a `started` record lost to a power
+   * cut must not turn into a second register. Returns the outcome to record, or undefined to run the
+   * step. Steps whose `run` is safe to repeat need none.
    */
   observe?(ctx: StepContext<E>): Promise<Outcome | undefined>;
   run(ctx: StepContext<E>): Promise<Outcome>;
