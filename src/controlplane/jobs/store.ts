@@ -43,7 +43,8 @@ export class JobStore {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     const sqlite = new SQLite(path);
     sqlite.pragma('journal_mode = WAL');
-    // FULL: a step's "started" record must survive a power cut, not only a process crash.
+    // FULL: step results and a message's `sent` mark must survive a power cut, not only a process crash
+    // (a lost `sent` mark would send the message again).
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('busy_timeout = 5000');
     const db = new Kysely<ControlPlaneDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
