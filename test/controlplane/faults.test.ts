@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { planSchema } from '../../src/controlplane/plan/schema.js';
 import { codeInbox } from '../support/onprem-helpers.js';
-import { FaultProxy } from './support/fault-proxy.js';
 import { useRehearsal } from './support/harness.js';
 import { numberOnCloud, numberOnOnprem, planFor, registrations, sentTexts } from './support/world.js';
 
@@ -10,24 +9,17 @@ import { numberOnCloud, numberOnOnprem, planFor, registrations, sentTexts } from
  * acted, answers later than the timeout. Jobs must converge, and nothing non-idempotent may happen twice.
  */
 describe('control plane under injected faults', () => {
-  const h = useRehearsal();
-  let proxy: FaultProxy;
-
-  beforeAll(async () => {
-    proxy = new FaultProxy(h.tp.base);
-    await proxy.start();
-  });
-  afterAll(() => proxy.stop());
+  const h = useRehearsal({ faults: true });
 
   /** The same plan as planFor, with Graph and On-Prem reached through the proxy. */
   function viaProxy(plan: ReturnType<typeof planFor>): ReturnType<typeof planFor> {
-    const { tp } = h;
+    const { tp, proxy } = h;
     const deployments = Object.fromEntries(Object.entries(plan.deployments).map(([k, d]) => [k, { ...d, url: d.url.replace(tp.base, proxy.url) }]));
     return planSchema.parse({ ...plan, graph: { ...plan.graph, base_url: proxy.url }, deployments, rehearsal: { control_url: `${tp.base}/_switchboard` }, request_timeout_ms: 1500 });
   }
 
   it('converges through 503s, lost answers and timeouts without registering twice', async () => {
-    const { tp, world } = h;
+    const { tp, world, proxy } = h;
     const a = await numberOnOnprem(tp, world);
     const b = await numberOnOnprem(tp, world);
     const c = await numberOnCloud(tp, world);
@@ -66,7 +58,7 @@ describe('control plane under injected faults', () => {
       expect(register(b.number.id)).toMatchObject({ status: 'succeeded', attempts: 1 });
       expect(steps.find((s) => s.job_id.endsWith(`:${b.number.id}`) && s.name === 'backup')).toMatchObject({ status: 'succeeded', attempts: 3 });
       expect(proxy.pending()).toBe(0);
-      expect(proxy.hits.filter((h) => h.fault !== null)).toHaveLength(8);
+      expect(proxy.hits.filter((hit) => hit.fault !== null)).toHaveLength(8);
     } finally {
       await store.close();
     }

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import type { Job } from '../../src/controlplane/jobs/store.js';
 import { planSchema, type Plan } from '../../src/controlplane/plan/schema.js';
 import { addNumber, type TestPlatform, type World } from '../support/platform.js';
-import { FaultProxy } from './support/fault-proxy.js';
 import { useRehearsal } from './support/harness.js';
 import { PIN, numberOnOnprem, type Placed } from './support/world.js';
 
@@ -53,16 +52,10 @@ async function expectMigrated(ctx: TestContext, tp: TestPlatform, job: Job | und
 
 /** Seed 004 (WABA → WABA between Solution Partners) driven by the control plane. */
 describe('control plane: WABA → WABA (seed 004)', () => {
-  const h = useRehearsal();
-  let proxy: FaultProxy;
-  beforeAll(async () => {
-    proxy = new FaultProxy(h.tp.base);
-    await proxy.start();
-  });
-  afterAll(() => proxy.stop());
+  const h = useRehearsal({ faults: true });
 
   it('Cloud source: disables two-step, migrates, verifies the code, registers, subscribes — through a lost verify answer', async (ctx) => {
-    const { tp, world: source } = h;
+    const { tp, world: source, proxy } = h;
     const dest = await destinationOf(tp, source);
     const number = await addNumber(tp, source, { register_pin: PIN });
     // The verify call completes the migration, but its answer is lost: the step must observe, not re-verify.
