@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import { Connections } from '../connections.js';
+import { describeError, isRetryable } from '../errors.js';
+import { OutboundGateway } from '../outbound/gateway.js';
+import { planSchema, type NumberEntry, type Plan } from '../plan/schema.js';
+import type { Env } from '../plan/secrets.js';
+import { runPreflight, type PreflightReport } from '../preflight/run.js';
+import { mapLimit, sleep } from '../util/pool.js';
+import { RunnerEvents } from './events.js';
+import type { JobStatus, RunStatus } from './schema.js';
+import { afterFailure, cancelStops, nextStepIndex } from './state.js';
+import { kindOf } from './steps/index.js';
+import { sourceTarget } from './steps/common.js';
+import type { Outcome, StepContext, StepDefinition } from './steps/types.js';
+import type { Job, JobStore, Run } from './store.js';
+import { msUntilWindow } from './window.js';
+
+export interface RunnerOptions {
+  env: Env;
+  /** How long a run's lease lasts without renewal (renewed every third of it). */
+  leaseTtlMs?: number;
+  /** How often pause/cancel requests (from another process or the HTTP API) are picked up. */
+  controlPollMs?: number;
+  /** How often queued messages behind open gates are delivered. */
+  outboundPollMs?: number;
+  ignoreWindow?: boolean;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface RunSummary {
+  runId: string;
+  status: RunStatus;
+  counts: Partial<Record<JobStatus, number>>;
+}
+
+export class LeaseHeldError extends Error {}
+
+/**
+ * Executes runs: batches in order, jobs of a batch with bounded concurrency, each job's steps one by
+ * one with every result committed before the next step starts. Any process can resume a run whose
+ * owner died: steps left `started` observe remote state before acting again.
+ */
+export class Runner {
+  readonly events = new RunnerEvents();
+  readonly outbound: OutboundGateway;
+  private readonly connections = new Map<string, Connections>();
+  private readonly status = new Map<string, RunStatus>();
+  private readonly now: () => number;
+
+  constructor(
+    readonly store: JobStore,
+    readonly options: RunnerOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.outbound = new OutboundGateway(store, (runId) => this.connectionsFor(runId));
+  }
+
+  /** The run's plan with this process's environment (secrets are never stored). */
+  async connectionsFor(runId: string): Promise<Connections> {
+    let conn = this.connections.get(runId);
+    if (!conn) {
+      const run = await this.store.run(runId);
+      if (!run) throw new Error(`no run ${runId}`);
+      conn = new Connections(planSchema.parse(JSON.parse(run.plan)), this.options.env);
+      this.connections.set(runId, conn);
+    }
+    return conn;
+  }
+
+  /**
+   * Pre-flight, then records the run: numbers that fail pre-flight become `skipped` jobs and are never
+   * touched; the others are `pending`, in batches of the plan's size, with an outbound gate open on the
+   * API they are on now (numbers a previous run moved keep the gate it left).
+   */
+  async create(plan: Plan): Promise<{ runId: string; preflight: PreflightReport }> {
+    const conn = new Connections(plan, this.options.env);
+    const preflight = await runPreflight(conn);
+    // A number still migrating in an unfinished run must not get a second job.
+    const busy = await this.store.activeJobs();
+    const runId = `run-${new Date(this.now()).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 8)}`;
+    let ready = 0;
+    const jobs = plan.numbers.map((entry, i) => {
+      const report = preflight.numbers[i];
+      const otherRun = busy.get(entry.phone_number_id);
+      const blocked = report?.verdict === 'blocked' || otherRun !== undefined;
+      const errors = [...(report?.findings.filter((f) => f.severity === 'error').map((f) => f.message) ?? []), ...(otherRun ? [`still migrating in run ${otherRun} (resume or cancel it first)`] : [])];
+      const batch = blocked ? -1 : Math.floor(ready++ / plan.batch.size);
+      return { phone_number_id: entry.phone_number_id, kind: entry.kind, entry, batch, status: blocked ? ('skipped' as const) : ('pending' as const), preflight: report?.findings ?? [], error: blocked ? `pre-flight: ${errors.join('; ')}` : null };
+    });
+    await this.store.createRun(runId, plan.name, plan, jobs);
+    for (const entry of plan.numbers.filter((_, i) => jobs[i]?.status === 'pending')) {
+      await this.store.ensureGate({ phone_number_id: entry.phone_number_id, run_id: runId, state: 'open', ...sourceTarget(entry) });
+    }
+    this.connections.set(runId, conn);
+    return { runId, preflight };
+  }
+
+  async pause(runId: string): Promise<void> {
+    await this.store.setRunStatus(runId, 'paused');
+  }
+
+  async cancel(runId: string): Promise<void> {
+    await this.store.setRunStatus(runId, 'cancelling');
+  }
+
+  /** Failed jobs go back to pending; their failed step observes before acting again. */
+  async retryFailed(runId: string): Promise<number> {
+    const failed = (await this.store.jobs(runId)).filter((j) => j.status === 'failed' && j.batch >= 0);
+    for (const job of failed) await this.store.requeue(job.id);
+    return failed.length;
+  }
+
+  /** Runs (or resumes) `runId` until every job is settled, or the run is paused or cancelled. */
+  async execute(runId: string): Promise<RunSummary> {
+    const run = await this.store.run(runId);
+    if (!run) throw new Error(`no run ${runId}`);
+    const ttl = this.options.leaseTtlMs ?? 15_000;
+    const lease = await this.store.claimLease(runId, ttl);
+    if (!lease.ok) throw new LeaseHeldError(`run ${runId} is being executed by ${lease.holder}`);
+    if (run.status === 'finished' || run.status === 'cancelled') {
+      // Nothing left to migrate, but messages may wait behind open gates (sent while no process ran).
+      await this.drainOpenGates().finally(() => this.store.releaseLease(runId));
+      return this.summary(runId, run.status);
+    }
+    if (run.status === 'paused') await this.store.setRunStatus(runId, 'running');
+    this.status.set(runId, run.status === 'paused' ? 'running' : run.status);
+    const timers = this.startTimers(runId, ttl);
+    try {
+      await this.executeBatches(run);
+      // A transient failure here leaves messages queued; the next resume (or a serving process) sends them.
+      await this.drainOpenGates().catch(() => undefined);
+      const final = this.status.get(runId);
+      const status: RunStatus = final === 'paused' ? 'paused' : final === 'cancelling' ? 'cancelled' : 'finished';
+      if (status === 'cancelled') await this.cancelPending(runId);
+      const summary = await this.summary(runId, status);
+      // Recorded before the status changes, so an SSE client that sees the run over has replayed its end.
+      await this.store.event(runId, null, 'run_finished', summary);
+      if (status !== 'paused') await this.store.setRunStatus(runId, status);
+      this.events.emit({ type: 'run_finished', runId, status, counts: summary.counts });
+      return summary;
+    } finally {
+      timers.forEach(clearInterval);
+      await this.store.releaseLease(runId);
+    }
+  }
+
+  async summary(runId: string, status?: RunStatus): Promise<RunSummary> {
+    const counts: Partial<Record<JobStatus, number>> = {};
+    for (const job of await this.store.jobs(runId)) counts[job.status] = (counts[job.status] ?? 0) + 1;
+    return { runId, status: status ?? (await this.store.run(runId))?.status ?? 'running', counts };
+  }
+
+  private startTimers(runId: string, ttl: number): NodeJS.Timeout[] {
+    const every = (ms: number, work: () => Promise<unknown>): NodeJS.Timeout => {
+      let running = false;
+      const t = setInterval(() => {
+        if (running) return;
+        running = true;
+        void work()
+          .catch(() => undefined)
+          .finally(() => {
+            running = false;
+          });
+      }, ms);
+      t.unref();
+      return t;
+    };
+    return [
+      every(Math.max(50, ttl / 3), () => this.store.renewLease(runId, ttl)),
+      every(this.options.controlPollMs ?? 250, async () => {
+        const run = await this.store.run(runId);
+        if (run) this.status.set(runId, run.status);
+      }),
+      every(this.options.outboundPollMs ?? 200, () => this.drainOpenGates()),
+    ];
+  }
+
+  /** Delivers messages queued behind open gates (each number in order; numbers one after another). */
+  private async drainOpenGates(): Promise<void> {
+    for (const id of await this.store.openGatesWithQueue()) await this.outbound.flush(id);
+  }
+
+  private async executeBatches(run: Run): Promise<void> {
+    const conn = await this.connectionsFor(run.id);
+    const all = await this.store.jobs(run.id);
+    const open = all.filter((j) => j.status === 'pending' || j.status === 'running');
+    const batches = [...new Set(open.map((j) => j.batch))].sort((a, b) => a - b);
+    this.events.emit({ type: 'run_started', runId: run.id, total: all.length, batches: batches.length, skipped: all.filter((j) => j.status === 'skipped').length });
+    for (const batch of batches) {
+      if (!(await this.waitForWindow(run.id, batch, conn.plan))) return;
+      const jobs = open.filter((j) => j.batch === batch);
+      this.events.emit({ type: 'batch_started', runId: run.id, batch, size: jobs.length });
+      await mapLimit(jobs, conn.plan.batch.concurrency, (job) => this.runJob(run.id, job, conn));
+      this.events.emit({ type: 'batch_finished', runId: run.id, batch });
+      if (this.status.get(run.id) !== 'running') return;
+    }
+  }
+
+  /** Waits for the low-traffic window; false when the run was paused or cancelled meanwhile. */
+  private async waitForWindow(runId: string, batch: number, plan: Plan): Promise<boolean> {
+    for (let announced = false; ; announced = true) {
+      if (this.status.get(runId) !== 'running') return false;
+      const wait = this.options.ignoreWindow ? 0 : msUntilWindow(this.now(), plan.window);
+      if (wait === 0) return true;
+      // Announced once per batch; checked every second so a pause or cancel is seen while waiting.
+      if (!announced) this.events.emit({ type: 'window_wait', runId, batch, ms: wait });
+      await sleep(Math.min(wait, 1000));
+    }
+  }
+
+  private async runJob(runId: string, job: Job, conn: Connections): Promise<void> {
+    const entry = JSON.parse(job.entry) as NumberEntry;
+    const kind = kindOf(entry);
+    const names = kind.steps.map((s) => s.name);
+    const rows = await this.store.ensureSteps(job.id, names);
+    if (job.status === 'pending') await this.store.setJob(job.id, { status: 'running', started_at: job.started_at ?? this.now() });
+    const base = { runId, jobId: job.id, phoneNumberId: job.phone_number_id };
+    this.events.emit({ ...base, type: 'job_started', kind: job.kind, steps: names.length, batch: job.batch });
+    const outputs: Record<string, unknown> = {};
+    for (const row of rows) if (row.output !== null) outputs[row.name] = JSON.parse(row.output) as unknown;
+    const ctx: StepContext = { runId, entry, conn, outbound: this.outbound, outputs };
+    const commitIndex = names.indexOf(kind.commitStep);
+
+    for (let i = nextStepIndex(rows); i < kind.steps.length; i++) {
+      const runStatus = this.status.get(runId);
+      if (runStatus === 'paused') return this.settle(job, 'pending', null, false);
+      if (runStatus === 'cancelling' && cancelStops(i, commitIndex, (rows[commitIndex]?.attempts ?? 0) > 0)) {
+        await this.outbound.release(entry.phone_number_id, runId, sourceTarget(entry));
+        return this.settle(job, 'cancelled', 'cancelled before the number moved; held messages sent on the original API');
+      }
+      const step = kind.steps[i] as StepDefinition;
+      try {
+        const outcome = await this.runStep(ctx, job, step, i, conn);
+        outputs[step.name] = outcome.output;
+      } catch (err) {
+        return this.fail(ctx, job, i, commitIndex, err);
+      }
+    }
+    await this.settle(job, 'succeeded', null);
+  }
+
+  /** One step to completion: observe when an earlier attempt may have acted, retry transient failures. */
+  private async runStep(ctx: StepContext, job: Job, step: StepDefinition, index: number, conn: Connections): Promise<Outcome> {
+    for (let failures = 0; ; ) {
+      try {
+        // Observation first, on every attempt: see StepDefinition.observe.
+        const seen = step.observe ? await step.observe(ctx) : undefined;
+        const outcome = seen ?? (await this.attempt(ctx, job, step));
+        await this.store.stepFinished(job.id, step.name, index, outcome.status, outcome.output);
+        this.events.emit({ type: 'step_finished', runId: ctx.runId, jobId: job.id, phoneNumberId: job.phone_number_id, step: step.name, index, status: outcome.status, observed: seen !== undefined });
+        return outcome;
+      } catch (err) {
+        failures += 1;
+        const verdict = afterFailure(failures, isRetryable(err), conn.plan.retry, this.options.random);
+        await this.store.stepError(job.id, step.name, describeError(err), verdict.action === 'fail');
+        if (verdict.action === 'fail') throw err;
+        this.events.emit({ type: 'step_retry', runId: ctx.runId, jobId: job.id, phoneNumberId: job.phone_number_id, step: step.name, attempt: failures, delayMs: verdict.delayMs, error: describeError(err) });
+        await sleep(verdict.delayMs);
+      }
+    }
+  }
+
+  private async attempt(ctx: StepContext, job: Job, step: StepDefinition): Promise<Outcome> {
+    // Committed before the call: if we die during it, the next process knows to observe first.
+    await this.store.stepStarted(job.id, step.name);
+    return step.run(ctx);
+  }
+
+  /**
+   * Before the commit step nothing has moved: held messages go out on the original API. From the
+   * commit step on, the kind's rollback decides (plan `rollback: never` leaves everything as is).
+   */
+  private async fail(ctx: StepContext, job: Job, index: number, commitIndex: number, err: unknown): Promise<void> {
+    const reason = `${kindOf(ctx.entry).steps[index]?.name ?? 'step'}: ${describeError(err)}`;
+    if (ctx.conn.plan.rollback === 'never') return this.settle(job, 'failed', `${reason} (rollback disabled; held messages stay held)`);
+    try {
+      if (index < commitIndex) {
+        await this.outbound.release(ctx.entry.phone_number_id, ctx.runId, sourceTarget(ctx.entry));
+        return await this.settle(job, 'failed', `${reason} — nothing moved; held messages sent on the original API`);
+      }
+      const result = await kindOf(ctx.entry).rollback(ctx);
+      return await this.settle(job, result.status, `${reason} — ${result.note}`);
+    } catch (rollbackErr) {
+      return this.settle(job, 'failed', `${reason} — rollback failed: ${describeError(rollbackErr)}`);
+    }
+  }
+
+  private async settle(job: Job, status: JobStatus, error: string | null, final = true): Promise<void> {
+    await this.store.setJob(job.id, { status, error, ...(final && { finished_at: this.now() }) });
+    if (!final) return;
+    await this.store.event(job.run_id, job.id, 'job_finished', { status, error });
+    this.events.emit({ type: 'job_finished', runId: job.run_id, jobId: job.id, phoneNumberId: job.phone_number_id, batch: job.batch, status, error });
+  }
+
+  private async cancelPending(runId: string): Promise<void> {
+    for (const job of (await this.store.jobs(runId)).filter((j) => j.status === 'pending')) {
+      const entry = JSON.parse(job.entry) as NumberEntry;
+      await this.outbound.release(entry.phone_number_id, runId, sourceTarget(entry)).catch(() => 0);
+      await this.settle(job, 'cancelled', 'cancelled before it started');
+    }
+  }
+}

@@ -1,0 +1,297 @@
+import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type Selectable } from 'kysely';
+import { sqliteCapabilities, type DialectCapabilities } from '../../store/dialect.js';
+import { controlPlaneMigrations } from './migrations.js';
+import type { ControlPlaneDatabase, GatesTable, JobStatus, JobsTable, OutboundTable, RunStatus, RunsTable, StepsTable } from './schema.js';
+
+export type Run = Selectable<RunsTable>;
+export type Job = Selectable<JobsTable>;
+export type StepRow = Selectable<StepsTable>;
+export type Gate = Selectable<GatesTable>;
+export type OutboundRow = Selectable<OutboundTable>;
+export type CpDb = Kysely<ControlPlaneDatabase>;
+
+export interface NewJob {
+  phone_number_id: string;
+  kind: string;
+  entry: unknown;
+  batch: number;
+  status: JobStatus;
+  preflight: unknown;
+  error: string | null;
+}
+
+/** Identifies this process in a run's lease. */
+export const PROCESS_OWNER = `${process.pid}@${hostname()}`;
+
+/**
+ * The control plane's durable state: runs, jobs, steps, events, outbound gates and held messages.
+ * Every write that advances a job commits before the next remote call is made.
+ */
+export class JobStore {
+  private constructor(
+    readonly db: CpDb,
+    readonly caps: DialectCapabilities,
+    /** The clock every timestamp comes from (injected so tests can control it). */
+    readonly now: () => number,
+  ) {}
+
+  static async open(path: string, now: () => number = Date.now): Promise<JobStore> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const sqlite = new SQLite(path);
+    sqlite.pragma('journal_mode = WAL');
+    // FULL: step results and a message's `sent` mark must survive a power cut, not only a process crash
+    // (a lost `sent` mark would send the message again).
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('busy_timeout = 5000');
+    const db = new Kysely<ControlPlaneDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const { error, results } = await new Migrator({ db, provider: controlPlaneMigrations(sqliteCapabilities), migrationTableName: 'cp_migrations', migrationLockTableName: 'cp_migrations_lock' }).migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    if (error || failed) throw new Error(`control-plane database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
+    return new JobStore(db, sqliteCapabilities, now);
+  }
+
+  close(): Promise<void> {
+    return this.db.destroy();
+  }
+
+  // ---- runs -------------------------------------------------------------------------------------
+
+  async createRun(id: string, name: string, plan: unknown, jobs: readonly NewJob[]): Promise<void> {
+    const now = this.now();
+    await this.db.transaction().execute(async (tx) => {
+      await tx.insertInto('cp_runs').values({ id, name, plan: JSON.stringify(plan), status: 'running', lease_owner: null, lease_until: null, created_at: now, updated_at: now, finished_at: null }).execute();
+      // Chunks keep each INSERT under SQLite's bound-parameter limit.
+      for (let i = 0; i < jobs.length; i += 500) {
+        const rows = jobs.slice(i, i + 500).map((j, k) => ({
+          id: jobId(id, j.phone_number_id),
+          run_id: id,
+          seq: i + k,
+          batch: j.batch,
+          phone_number_id: j.phone_number_id,
+          kind: j.kind,
+          entry: JSON.stringify(j.entry),
+          status: j.status,
+          step_index: 0,
+          error: j.error,
+          preflight: JSON.stringify(j.preflight),
+          started_at: null,
+          finished_at: j.status === 'skipped' ? now : null,
+          updated_at: now,
+        }));
+        await tx.insertInto('cp_jobs').values(rows).execute();
+      }
+    });
+  }
+
+  run(id: string): Promise<Run | undefined> {
+    return this.db.selectFrom('cp_runs').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  latestRun(): Promise<Run | undefined> {
+    return this.db.selectFrom('cp_runs').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  }
+
+  async setRunStatus(id: string, status: RunStatus): Promise<void> {
+    const now = this.now();
+    await this.db.updateTable('cp_runs').set({ status, updated_at: now, ...(status === 'finished' || status === 'cancelled' ? { finished_at: now } : {}) }).where('id', '=', id).execute();
+  }
+
+  /** Takes the run's lease if it is free, expired, or held by a process on this host that has died. */
+  async claimLease(id: string, ttlMs: number, owner = PROCESS_OWNER): Promise<{ ok: true } | { ok: false; holder: string }> {
+    const run = await this.run(id);
+    if (!run) throw new Error(`no run ${id}`);
+    const now = this.now();
+    const free = run.lease_owner === null || run.lease_owner === owner || (run.lease_until ?? 0) < now || ownerIsDead(run.lease_owner);
+    if (!free) return { ok: false, holder: run.lease_owner ?? '' };
+    // Compare-and-set on the previous owner so two processes cannot both win.
+    const res = await this.db
+      .updateTable('cp_runs')
+      .set({ lease_owner: owner, lease_until: now + ttlMs })
+      .where('id', '=', id)
+      .where((eb) => (run.lease_owner === null ? eb('lease_owner', 'is', null) : eb('lease_owner', '=', run.lease_owner)))
+      .executeTakeFirst();
+    return res.numUpdatedRows === 1n ? { ok: true } : { ok: false, holder: 'another process' };
+  }
+
+  async renewLease(id: string, ttlMs: number, owner = PROCESS_OWNER): Promise<void> {
+    await this.db.updateTable('cp_runs').set({ lease_until: this.now() + ttlMs }).where('id', '=', id).where('lease_owner', '=', owner).execute();
+  }
+
+  async releaseLease(id: string, owner = PROCESS_OWNER): Promise<void> {
+    await this.db.updateTable('cp_runs').set({ lease_owner: null, lease_until: null }).where('id', '=', id).where('lease_owner', '=', owner).execute();
+  }
+
+  // ---- jobs and steps ---------------------------------------------------------------------------
+
+  jobs(runId: string): Promise<Job[]> {
+    return this.db.selectFrom('cp_jobs').selectAll().where('run_id', '=', runId).orderBy('seq').execute();
+  }
+
+  job(id: string): Promise<Job | undefined> {
+    return this.db.selectFrom('cp_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async setJob(id: string, patch: Partial<Pick<Job, 'status' | 'error' | 'started_at' | 'finished_at'>>): Promise<void> {
+    await this.db.updateTable('cp_jobs').set({ ...patch, updated_at: this.now() }).where('id', '=', id).execute();
+  }
+
+  /** Numbers with an unsettled job (pending or running) in a run that is not over, by run id. */
+  async activeJobs(): Promise<Map<string, string>> {
+    const rows = await this.db
+      .selectFrom('cp_jobs')
+      .innerJoin('cp_runs', 'cp_runs.id', 'cp_jobs.run_id')
+      .select(['cp_jobs.phone_number_id', 'cp_jobs.run_id'])
+      .where('cp_jobs.status', 'in', ['pending', 'running'])
+      .where('cp_runs.status', 'not in', ['finished', 'cancelled'])
+      .execute();
+    return new Map(rows.map((r) => [r.phone_number_id, r.run_id]));
+  }
+
+  /** A failed job back to pending; its failed step becomes `started`, so it observes before acting. */
+  async requeue(jobId: string): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await tx.updateTable('cp_steps').set({ status: 'started' }).where('job_id', '=', jobId).where('status', '=', 'failed').execute();
+      await tx.updateTable('cp_jobs').set({ status: 'pending', error: null, finished_at: null, updated_at: this.now() }).where('id', '=', jobId).execute();
+    });
+  }
+
+  steps(jobIds: readonly string[]): Promise<StepRow[]> {
+    if (jobIds.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom('cp_steps').selectAll().where('job_id', 'in', jobIds).orderBy('job_id').orderBy('idx').execute();
+  }
+
+  /** Creates the job's step rows once (a resumed job keeps its history). */
+  async ensureSteps(jobId: string, names: readonly string[]): Promise<StepRow[]> {
+    const existing = await this.steps([jobId]);
+    const missing = names.map((name, idx) => ({ name, idx })).filter((s) => !existing.some((e) => e.name === s.name));
+    if (missing.length > 0) {
+      await this.db
+        .insertInto('cp_steps')
+        .values(missing.map((s) => ({ job_id: jobId, name: s.name, idx: s.idx, status: 'pending' as const, attempts: 0, output: null, error: null, started_at: null, finished_at: null })))
+        .execute();
+      return this.steps([jobId]);
+    }
+    return existing;
+  }
+
+  /** Recorded before the step's remote call: a crash after this point means "maybe done — observe first". */
+  async stepStarted(jobId: string, name: string): Promise<void> {
+    const now = this.now();
+    await this.db
+      .updateTable('cp_steps')
+      .set((eb) => ({ status: 'started', attempts: eb('attempts', '+', 1), started_at: now }))
+      .where('job_id', '=', jobId)
+      .where('name', '=', name)
+      .execute();
+  }
+
+  async stepFinished(jobId: string, name: string, idx: number, status: 'succeeded' | 'skipped', output: unknown): Promise<void> {
+    const now = this.now();
+    await this.db.transaction().execute(async (tx) => {
+      await tx.updateTable('cp_steps').set({ status, output: output === undefined ? null : JSON.stringify(output), error: null, finished_at: now }).where('job_id', '=', jobId).where('name', '=', name).execute();
+      await tx.updateTable('cp_jobs').set({ step_index: idx + 1, updated_at: now }).where('id', '=', jobId).execute();
+    });
+  }
+
+  /** A failed attempt; the step stays `started` when it will be retried (its effect is unknown). */
+  async stepError(jobId: string, name: string, error: string, final: boolean): Promise<void> {
+    await this.db
+      .updateTable('cp_steps')
+      .set({ error, ...(final && { status: 'failed' as const, finished_at: this.now() }) })
+      .where('job_id', '=', jobId)
+      .where('name', '=', name)
+      .execute();
+  }
+
+  // ---- events -----------------------------------------------------------------------------------
+
+  async event(runId: string, jobId: string | null, type: string, data: unknown): Promise<void> {
+    await this.db.insertInto('cp_events').values({ run_id: runId, job_id: jobId, type, data: JSON.stringify(data), at: this.now() }).execute();
+  }
+
+  events(runId: string, afterId = 0): Promise<Selectable<ControlPlaneDatabase['cp_events']>[]> {
+    return this.db.selectFrom('cp_events').selectAll().where('run_id', '=', runId).where('id', '>', afterId).orderBy('id').execute();
+  }
+
+  // ---- gates and held messages ------------------------------------------------------------------
+
+  gate(phoneNumberId: string): Promise<Gate | undefined> {
+    return this.db.selectFrom('cp_gates').selectAll().where('phone_number_id', '=', phoneNumberId).executeTakeFirst();
+  }
+
+  async setGate(gate: Omit<Gate, 'updated_at'>): Promise<void> {
+    const row = { ...gate, updated_at: this.now() };
+    await this.db
+      .insertInto('cp_gates')
+      .values(row)
+      .onConflict((oc) => oc.column('phone_number_id').doUpdateSet({ run_id: row.run_id, state: row.state, api: row.api, deployment: row.deployment, side: row.side, updated_at: row.updated_at }))
+      .execute();
+  }
+
+  /** A gate for a number seen for the first time; an existing gate already routes where the number is. */
+  async ensureGate(gate: Omit<Gate, 'updated_at'>): Promise<void> {
+    await this.db
+      .insertInto('cp_gates')
+      .values({ ...gate, updated_at: this.now() })
+      .onConflict((oc) => oc.column('phone_number_id').doNothing())
+      .execute();
+  }
+
+  async enqueue(phoneNumberId: string, payload: unknown): Promise<number> {
+    const row = await this.db
+      .insertInto('cp_outbound')
+      .values({ phone_number_id: phoneNumberId, payload: JSON.stringify(payload), status: 'queued', api: null, remote_id: null, error: null, attempts: 0, created_at: this.now(), sending_at: null, sent_at: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  /** The oldest message not yet settled: order is per number, by arrival. */
+  nextOutbound(phoneNumberId: string): Promise<OutboundRow | undefined> {
+    return this.db.selectFrom('cp_outbound').selectAll().where('phone_number_id', '=', phoneNumberId).where('status', 'in', ['queued', 'sending']).orderBy('id').limit(1).executeTakeFirst();
+  }
+
+  outbound(phoneNumberId?: string): Promise<OutboundRow[]> {
+    let q = this.db.selectFrom('cp_outbound').selectAll().orderBy('id');
+    if (phoneNumberId !== undefined) q = q.where('phone_number_id', '=', phoneNumberId);
+    return q.execute();
+  }
+
+  /** Numbers with messages waiting behind an open gate. */
+  async openGatesWithQueue(): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('cp_outbound')
+      .innerJoin('cp_gates', 'cp_gates.phone_number_id', 'cp_outbound.phone_number_id')
+      .select('cp_outbound.phone_number_id')
+      .distinct()
+      .where('cp_gates.state', '=', 'open')
+      .where('cp_outbound.status', 'in', ['queued', 'sending'])
+      .execute();
+    return rows.map((r) => r.phone_number_id);
+  }
+
+  async markOutbound(id: number, patch: Partial<Pick<OutboundRow, 'status' | 'api' | 'remote_id' | 'error' | 'sending_at' | 'sent_at'>>, countAttempt = false): Promise<void> {
+    await this.db
+      .updateTable('cp_outbound')
+      .set((eb) => ({ ...patch, ...(countAttempt && { attempts: eb('attempts', '+', 1) }) }))
+      .where('id', '=', id)
+      .execute();
+  }
+}
+
+export const jobId = (runId: string, phoneNumberId: string): string => `${runId}:${phoneNumberId}`;
+
+function ownerIsDead(owner: string): boolean {
+  const [pid, host] = owner.split('@');
+  if (host !== hostname() || pid === undefined) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}

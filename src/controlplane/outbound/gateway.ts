@@ -1,0 +1,123 @@
+import type { Connections } from '../connections.js';
+import { describeError, isRetryable } from '../errors.js';
+import type { Gate, JobStore, OutboundRow } from '../jobs/store.js';
+import type { NumberEntry } from '../plan/schema.js';
+import { toCloudPayload, toOnpremPayload, trackingTag, sameMessage } from './payload.js';
+
+export type Target = Pick<Gate, 'api' | 'deployment' | 'side'>;
+
+/**
+ * The partner's app sends through the control plane. Every message is stored first (durable, ordered
+ * per number by id); a number's gate says whether it may leave now and on which API. During a
+ * migration the gate is held; the job's resume step delivers what was held on the new API, in order,
+ * then opens the gate.
+ *
+ * Exactly once: a message is marked `sending` before its request and `sent` after. A message found
+ * `sending` after a crash is in doubt; in rehearsals the platform's message log settles it (by the
+ * tracking tag), in production it is marked `in_doubt` and not resent (the report lists it) — Cloud API
+ * offers no way to look a sent message up.
+ */
+export class OutboundGateway {
+  /** One delivery loop per number at a time, within this process (the run's lease covers others). */
+  private readonly busy = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly conns: (runId: string) => Promise<Connections>,
+  ) {}
+
+  /** Accepts a message for a number of a run; it leaves at once if the gate is open. */
+  async send(phoneNumberId: string, payload: Record<string, unknown>): Promise<{ id: number; state: 'queued' | 'held' }> {
+    const gate = await this.store.gate(phoneNumberId);
+    if (!gate) throw new Error(`number ${phoneNumberId} is not part of a migration run`);
+    const id = await this.store.enqueue(phoneNumberId, payload);
+    if (gate.state === 'open') void this.flush(phoneNumberId).catch(() => undefined);
+    return { id, state: gate.state === 'open' ? 'queued' : 'held' };
+  }
+
+  /** Holds the number's messages; returns once a delivery already under way has stopped. */
+  async hold(phoneNumberId: string, runId: string, target: Target): Promise<void> {
+    await this.store.setGate({ phone_number_id: phoneNumberId, run_id: runId, state: 'held', ...target });
+    // A flush re-reads the gate before each message, so it ends at the next message at the latest.
+    await this.busy.get(phoneNumberId);
+  }
+
+  /** Delivers what is queued to `target` (even while held), then opens the gate there. */
+  async release(phoneNumberId: string, runId: string, target: Target): Promise<number> {
+    const always = async (): Promise<boolean> => true;
+    const sent = await this.deliver(phoneNumberId, runId, target, always);
+    await this.store.setGate({ phone_number_id: phoneNumberId, run_id: runId, state: 'open', ...target });
+    // Anything enqueued between the last delivery and the gate opening leaves now.
+    return sent + (await this.deliver(phoneNumberId, runId, target, always));
+  }
+
+  /** Delivers queued messages behind an open gate (the poller calls this for every such number). */
+  async flush(phoneNumberId: string): Promise<void> {
+    const gate = await this.store.gate(phoneNumberId);
+    if (gate?.state !== 'open') return;
+    // Stops as soon as a migration holds the gate (or moves it), even mid-queue.
+    const stillOpen = async (): Promise<boolean> => {
+      const now = await this.store.gate(phoneNumberId);
+      return now?.state === 'open' && now.api === gate.api && now.deployment === gate.deployment && now.side === gate.side;
+    };
+    await this.deliver(phoneNumberId, gate.run_id, gate, stillOpen);
+  }
+
+  private deliver(phoneNumberId: string, runId: string, target: Target, allowed: () => Promise<boolean>): Promise<number> {
+    const previous = this.busy.get(phoneNumberId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.drain(phoneNumberId, runId, target, allowed));
+    const settled = next.then(() => undefined, () => undefined);
+    this.busy.set(phoneNumberId, settled);
+    void settled.then(() => {
+      if (this.busy.get(phoneNumberId) === settled) this.busy.delete(phoneNumberId);
+    });
+    return next;
+  }
+
+  private async drain(phoneNumberId: string, runId: string, target: Target, allowed: () => Promise<boolean>): Promise<number> {
+    const conn = await this.conns(runId);
+    const entry = conn.entry(phoneNumberId);
+    if (!entry) throw new Error(`number ${phoneNumberId} is not in run ${runId}'s plan`);
+    let sent = 0;
+    for (let row = await this.store.nextOutbound(phoneNumberId); row && (await allowed()); row = await this.store.nextOutbound(phoneNumberId)) {
+      if (row.status === 'sending' && (await this.settleInDoubt(conn, row, target))) continue;
+      await this.store.markOutbound(row.id, { status: 'sending', api: target.api, sending_at: this.store.now() }, true);
+      try {
+        const remoteId = await this.post(conn, entry, row, target);
+        await this.store.markOutbound(row.id, { status: 'sent', remote_id: remoteId ?? null, sent_at: this.store.now(), error: null });
+        sent += 1;
+      } catch (err) {
+        // Transient: leave it `sending` (the caller retries; the next attempt settles the doubt first).
+        if (isRetryable(err)) throw err;
+        // Permanent (invalid message, 24 h window...): record it and go on — one bad message must not block the rest.
+        await this.store.markOutbound(row.id, { status: 'failed', error: describeError(err) });
+      }
+    }
+    return sent;
+  }
+
+  private async post(conn: Connections, entry: NumberEntry, row: OutboundRow, target: Target): Promise<string | undefined> {
+    const payload = JSON.parse(row.payload) as Record<string, unknown>;
+    if (target.api === 'onprem') {
+      if (!target.deployment) throw new Error(`no deployment to send ${row.id} through`);
+      return (await conn.deployment(target.deployment).sendMessage(toOnpremPayload(payload))).id;
+    }
+    const graph = target.side === 'destination' ? conn.destinationGraph(entry) : conn.sourceGraph(entry);
+    return (await graph.sendMessage(entry.phone_number_id, toCloudPayload(payload, trackingTag(row.id)))).messages?.[0]?.id;
+  }
+
+  /** True when the in-doubt message is settled (found sent, or parked as in_doubt); false to resend. */
+  private async settleInDoubt(conn: Connections, row: OutboundRow, target: Target): Promise<boolean> {
+    if (!conn.rehearsal) {
+      await this.store.markOutbound(row.id, { status: 'in_doubt', error: 'the process stopped between sending and recording; not resent to avoid a duplicate' });
+      return true;
+    }
+    const payload = JSON.parse(row.payload) as Record<string, unknown>;
+    const log = await conn.rehearsal.messages(row.phone_number_id);
+    const claimed = new Set((await this.store.outbound(row.phone_number_id)).map((r) => r.remote_id).filter((id): id is string => id !== null));
+    const match = log.find((m) => !claimed.has(m.id) && sameMessage(m, payload, trackingTag(row.id), target.api));
+    if (!match) return false;
+    await this.store.markOutbound(row.id, { status: 'sent', remote_id: match.id, sent_at: this.store.now(), error: null });
+    return true;
+  }
+}
