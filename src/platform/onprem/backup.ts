@@ -1,4 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
+import { sha256Hex } from '../../core/ids.js';
+import { LruCache } from '../../core/lru.js';
 
 /**
  * The On-Premises backup blob (`/v1/settings/backup` → `settings.data`): the number's registration
@@ -30,9 +32,23 @@ const VERSION = 0x01;
 const HEADER = Buffer.concat([MAGIC, Buffer.from([VERSION])]);
 const SCRYPT = { N: 1 << 12, r: 8, p: 1 } as const;
 
+/**
+ * Keys this process derived recently, by salt and password digest. A backup is usually decrypted
+ * (register with backup, restore) minutes after this platform made it: reusing the key halves a
+ * migration's key-derivation cost. Only the right password finds an entry, so guessing still pays
+ * scrypt for every try; entries expire after 15 minutes.
+ */
+const recentKeys = new LruCache<string, Buffer>(10_000, 15 * 60_000);
+
 /** Asynchronous: the derivation runs on libuv's pool, so a migration does not stall other requests. */
-const deriveKey = (password: string, salt: Buffer): Promise<Buffer> =>
-  new Promise((resolve, reject) => scrypt(password, salt, 32, SCRYPT, (err, key) => (err ? reject(err) : resolve(key))));
+async function deriveKey(password: string, salt: Buffer): Promise<Buffer> {
+  const id = `${salt.toString('hex')}:${sha256Hex(password)}`;
+  const cached = recentKeys.get(id);
+  if (cached) return cached;
+  const key = await new Promise<Buffer>((resolve, reject) => scrypt(password, salt, 32, SCRYPT, (err, k) => (err ? reject(err) : resolve(k))));
+  recentKeys.set(id, key);
+  return key;
+}
 
 export async function encryptBackup(contents: BackupContents, password: string): Promise<string> {
   const salt = randomBytes(16);
