@@ -115,6 +115,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
         await store.transaction((tx) => seedDemo(ctx, tx));
       }
       await onpremPorts.startAll();
+      await dispatcher.releaseLeases();
       dispatcher.start();
       maintenance.start();
       return ctx.publicUrl;

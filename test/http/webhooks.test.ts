@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestPlatform } from '../support/platform.js';
 import {
@@ -564,6 +565,27 @@ describe('durability and dead-lettering', () => {
     expect(w.hook.accepted()[0]!.validSignature).toBe(true);
     await sleep(200);
     expect(w.hook.accepted()).toHaveLength(1);
+  });
+
+  it('a delivery cut off by a crash (its lease still held) goes out right after the restart, not after the lease', async () => {
+    const first = await TestPlatform.start({ webhooks: RETRY });
+    toRemove.push(first.databasePath);
+    const w = await hookWorld(first);
+    const n = await number(first, w.wabaId);
+    w.hook.status = 500;
+    const wamid = await inbound(first, n.id, 'leased when the process died', '16505550108');
+    const event = await eventOfMessage(first, wamid);
+    await first.stop({ keepDatabase: true });
+    // As if the process had died mid-POST: the event is still leased for a long while.
+    const dbFile = new Database(first.databasePath);
+    dbFile.prepare('update webhook_events set lease_until = ?, next_attempt_at = 0 where id = ?').run(Date.now() + 3_600_000, event.id);
+    dbFile.close();
+
+    w.hook.status = 200;
+    const second = await TestPlatform.start({ databasePath: first.databasePath, webhooks: RETRY });
+    running.push(second);
+    await w.hook.waitFor(() => w.hook.inboundMessages().some((m) => m['id'] === wamid), 3000);
+    expect((await delivery(second, event.id)).status).toBe('delivered');
   });
 
   it('an event older than maxAgeMs becomes dead and is never delivered', async () => {
