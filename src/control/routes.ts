@@ -17,7 +17,7 @@ import { hashPin } from '../platform/registration/domain.js';
 import { TEMPLATE_STATUSES } from '../platform/templates/domain.js';
 import { setTemplateStatus } from '../platform/templates/service.js';
 import type { WebhookDispatcher } from '../platform/webhooks/dispatcher.js';
-import { deliverPendingTo, approveDisplayName, requestDisplayNameChange } from './simulate.js';
+import { updateConsumer, approveDisplayName, requestDisplayNameChange } from './simulate.js';
 import { loadDemo, seedDemo } from './seed.js';
 import { createDeployment, gatewayStatusOf } from '../platform/onprem/service.js';
 import { findDeployment } from '../platform/onprem/repo.js';
@@ -305,17 +305,7 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
   });
   app.patch(`${p}/consumers/:waId`, async (req) => {
     const c = parse(consumerPatch, req.body);
-    const waId = idParam(req, 'waId');
-    const patch = Object.fromEntries(
-      Object.entries({ name: c.name, online: c.online === undefined ? undefined : c.online ? 1 : 0, auto_read: c.auto_read === undefined ? undefined : c.auto_read ? 1 : 0 }).filter(([, v]) => v !== undefined),
-    );
-    if (Object.keys(patch).length > 0) {
-      const res = await db.updateTable('consumers').set(patch).where('wa_id', '=', waId).executeTakeFirst();
-      if (Number(res.numUpdatedRows) === 0) throw errors.notFound('consumer', waId);
-    }
-    if (!(await db.selectFrom('consumers').select('wa_id').where('wa_id', '=', waId).executeTakeFirst())) throw errors.notFound('consumer', waId);
-    const delivered = c.online ? await deliverPendingTo(ctx, waId) : [];
-    return { ...(await db.selectFrom('consumers').selectAll().where('wa_id', '=', waId).executeTakeFirstOrThrow()), delivered_message_ids: delivered };
+    return updateConsumer(ctx, idParam(req, 'waId'), { name: c.name, online: c.online, autoRead: c.auto_read });
   });
 
   app.post(`${p}/inbound`, async (req) => {

@@ -1,14 +1,36 @@
 import { errors } from '../core/errors.js';
 import type { PlatformContext } from '../platform/context.js';
-import { advanceOutboundStatus } from '../platform/messages/service.js';
+import { advanceOutboundStatusIn } from '../platform/messages/service.js';
+import type { Consumer } from '../store/schema.js';
 import { e164Digits } from '../platform/phone-numbers/domain.js';
 import { findPhoneNumber, updatePhoneNumber } from '../platform/phone-numbers/repo.js';
 
-/** A consumer comes online: every message that reached "sent" for them is now delivered. */
-export async function deliverPendingTo(ctx: PlatformContext, waId: string): Promise<string[]> {
-  const pending = await ctx.store.db.selectFrom('messages').select('id').where('wa_id', '=', waId).where('direction', '=', 'outbound').where('status', '=', 'sent').orderBy('created_at').execute();
-  for (const m of pending) await advanceOutboundStatus(ctx, m.id, 'delivered');
-  return pending.map((m) => m.id);
+export interface ConsumerPatch {
+  name?: string | undefined;
+  online?: boolean | undefined;
+  autoRead?: boolean | undefined;
+}
+
+/**
+ * Changes a consumer; one who comes online gets every message that reached "sent" for them, in the
+ * same transaction (a crash cannot leave an online consumer with undelivered messages).
+ */
+export async function updateConsumer(ctx: PlatformContext, waId: string, patch: ConsumerPatch): Promise<Consumer & { delivered_message_ids: string[] }> {
+  return ctx.store.transaction(async (tx) => {
+    const set = {
+      ...(patch.name !== undefined && { name: patch.name }),
+      ...(patch.online !== undefined && { online: patch.online ? 1 : 0 }),
+      ...(patch.autoRead !== undefined && { auto_read: patch.autoRead ? 1 : 0 }),
+    };
+    if (Object.keys(set).length > 0) await tx.updateTable('consumers').set(set).where('wa_id', '=', waId).execute();
+    const consumer = await tx.selectFrom('consumers').selectAll().where('wa_id', '=', waId).executeTakeFirst();
+    if (!consumer) throw errors.notFound('consumer', waId);
+    const pending = patch.online
+      ? await tx.selectFrom('messages').select('id').where('wa_id', '=', waId).where('direction', '=', 'outbound').where('status', '=', 'sent').orderBy('created_at').execute()
+      : [];
+    for (const m of pending) await advanceOutboundStatusIn(ctx, tx, m.id, 'delivered');
+    return { ...consumer, delivered_message_ids: pending.map((m) => m.id) };
+  });
 }
 
 /** The business asks for a new display name; it stays pending until approved or rejected. */

@@ -218,6 +218,7 @@ export interface WebhookEventsTable {
   status: 'pending' | 'delivered' | 'dead';
   attempts: number;
   next_attempt_at: EpochMs;
+  /** Wall-clock ms (not the emulator clock): while a live dispatcher holds the event. */
   lease_until: EpochMs | null;
   last_error: string | null;
   created_at: EpochMs;

@@ -93,10 +93,10 @@ describe('crash during webhook delivery and billable sends', () => {
         const receivedAtKill = postsBefore();
         const keysAtKill = new Set(receiver.received.flatMap((post) => (post.body as { entry: { changes: { field: string; value: unknown }[] }[] }).entry.flatMap((e) => e.changes.map((c) => keyOf(c.field, c.value)))));
 
-        // --- restart, let leases of in-flight deliveries lapse (emulator clock), wait for quiet ---
+        // --- restart (the new process releases the dead one's leases), wait for quiet ---
         p = await Proc.start(db);
-        // Unleased events go out at once; give the dispatcher a moment so the clock jump below (past the
-        // 20 s lease of deliveries cut by the kill) does not also expire leases it takes now.
+        // Events go out at once; the clock jump below only makes failed attempts' retries due (leases
+        // run on wall time, so it cannot expire a delivery in flight).
         await sleep(1000);
         await p.control('POST', 'clock/advance', { seconds: 25 });
         let pending = -1;

@@ -172,35 +172,38 @@ async function markRead(ctx: PlatformContext, numberId: string, params: Record<s
  * Moves an outbound message forward (the consumer's phone got it, or the consumer read it) and emits
  * the matching status webhook. Used by the control API to simulate consumers.
  */
-export async function advanceOutboundStatus(ctx: PlatformContext, messageId: string, status: 'delivered' | 'read'): Promise<Message> {
-  return ctx.store.transaction(async (tx) => {
-    const message = await findMessage(tx, messageId);
-    if (!message || message.direction !== 'outbound') throw errors.invalidParameter(`Unknown outbound message ${messageId}`);
-    const order = ['accepted', 'sent', 'delivered', 'read'];
-    if (message.status === 'failed' || order.indexOf(message.status) >= order.indexOf(status)) return message;
-    const number = await findPhoneNumber(tx, message.phone_number_id);
-    if (!number) throw errors.internal();
-    const now = ctx.clock.now();
-    const steps = status === 'read' && message.status !== 'delivered' ? (['delivered', 'read'] as const) : ([status] as const);
-    if (number.api === 'onprem') {
-      // The number's webhooks go to the API it is registered on now (seeds 000/001): its deployment's URL, On-Prem format.
-      const dep = number.onprem_deployment_id ? await findDeployment(tx, number.onprem_deployment_id) : undefined;
-      const url = dep ? webhookUrl(dep) : undefined;
-      if (dep && url) {
-        for (const s of steps.filter((step) => reportsStatus(dep, step))) {
-          await ctx.outbox.enqueueOnprem(tx, { deploymentId: dep.id, wabaId: number.waba_id, phoneNumberId: number.id, url, value: onpremStatus({ id: message.id, status: s, at: now, recipientId: message.wa_id, error: null }) }, now);
-        }
+export function advanceOutboundStatus(ctx: PlatformContext, messageId: string, status: 'delivered' | 'read'): Promise<Message> {
+  return ctx.store.transaction((tx) => advanceOutboundStatusIn(ctx, tx, messageId, status));
+}
+
+/** The same, inside a caller's transaction (several messages move together). */
+export async function advanceOutboundStatusIn(ctx: PlatformContext, tx: Executor, messageId: string, status: 'delivered' | 'read'): Promise<Message> {
+  const message = await findMessage(tx, messageId);
+  if (!message || message.direction !== 'outbound') throw errors.invalidParameter(`Unknown outbound message ${messageId}`);
+  const order = ['accepted', 'sent', 'delivered', 'read'];
+  if (message.status === 'failed' || order.indexOf(message.status) >= order.indexOf(status)) return message;
+  const number = await findPhoneNumber(tx, message.phone_number_id);
+  if (!number) throw errors.internal();
+  const now = ctx.clock.now();
+  const steps = status === 'read' && message.status !== 'delivered' ? (['delivered', 'read'] as const) : ([status] as const);
+  if (number.api === 'onprem') {
+    // The number's webhooks go to the API it is registered on now (seeds 000/001): its deployment's URL, On-Prem format.
+    const dep = number.onprem_deployment_id ? await findDeployment(tx, number.onprem_deployment_id) : undefined;
+    const url = dep ? webhookUrl(dep) : undefined;
+    if (dep && url) {
+      for (const s of steps.filter((step) => reportsStatus(dep, step))) {
+        await ctx.outbox.enqueueOnprem(tx, { deploymentId: dep.id, wabaId: number.waba_id, phoneNumberId: number.id, url, value: onpremStatus({ id: message.id, status: s, at: now, recipientId: message.wa_id, error: null }) }, now);
       }
-    } else {
-      const pricing = message.pricing === null ? null : (JSON.parse(message.pricing) as Pricing);
-      await ctx.outbox.enqueueAll(
-        tx,
-        steps.map((s) => statusNotification(number, message, s, now, null, pricing)),
-        now,
-      );
     }
-    await setMessageStatus(tx, message.id, status, now);
-    await chargeOnDelivery(tx, message, message.status, status, now);
-    return { ...message, status, updated_at: now };
-  });
+  } else {
+    const pricing = message.pricing === null ? null : (JSON.parse(message.pricing) as Pricing);
+    await ctx.outbox.enqueueAll(
+      tx,
+      steps.map((s) => statusNotification(number, message, s, now, null, pricing)),
+      now,
+    );
+  }
+  await setMessageStatus(tx, message.id, status, now);
+  await chargeOnDelivery(tx, message, message.status, status, now);
+  return { ...message, status, updated_at: now };
 }

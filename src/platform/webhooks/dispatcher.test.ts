@@ -140,7 +140,7 @@ describe('WebhookDispatcher against a real endpoint', () => {
   });
 
   function dispatcher(options: Partial<DispatcherOptions> = {}): WebhookDispatcher {
-    const d = new WebhookDispatcher(store, clock, new Outbox(), { ...defaultDispatcherOptions, retryBaseMs: 100, retryMaxMs: 1000, maxAgeMs: 10_000, ...options });
+    const d = new WebhookDispatcher(store, clock, new Outbox(), { ...defaultDispatcherOptions, retryBaseMs: 100, retryMaxMs: 1000, maxAgeMs: 10_000, ...options }, clock);
     dispatchers.push(d);
     return d;
   }

@@ -87,6 +87,8 @@ export class WebhookDispatcher {
     private readonly clock: Clock,
     outbox: Outbox,
     private readonly options: DispatcherOptions,
+    /** Wall time for leases (see deliverDue); tests pass their own. */
+    private readonly wallClock: Clock = { now: Date.now },
   ) {
     this.unsubscribe = outbox.onEnqueue(() => this.wake());
   }
@@ -155,6 +157,9 @@ export class WebhookDispatcher {
   /** One round: claim due events, deliver them grouped by target. Returns how many were attempted. */
   async deliverDue(): Promise<number> {
     const now = this.clock.now();
+    // Leases guard against a live process delivering an event twice, so they run on wall time: moving
+    // the emulator's clock (which schedules retries) must not expire a POST that is still in flight.
+    const wallNow = this.wallClock.now();
     const limit = this.options.claimLimit;
     const due = await this.store.transaction(async (tx) => {
       const rows = await tx
@@ -162,14 +167,14 @@ export class WebhookDispatcher {
         .selectAll()
         .where('status', '=', 'pending')
         .where('next_attempt_at', '<=', now)
-        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', now)]))
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', wallNow)]))
         .orderBy('id')
         .limit(limit)
         .execute();
       if (rows.length > 0) {
         await tx
           .updateTable('webhook_events')
-          .set({ lease_until: now + this.options.timeoutMs * 2 })
+          .set({ lease_until: wallNow + this.options.timeoutMs * 2 })
           .where(
             'id',
             'in',
