@@ -1,19 +1,16 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { idParam, parse } from './request.js';
 import { errors } from '../core/errors.js';
-import { unwrap } from '../core/result.js';
 import { deleteWaba } from '../platform/accounts/service.js';
 import { findWaba } from '../platform/accounts/repo.js';
 import { ledgerOf } from '../platform/billing/ledger.js';
 import type { PlatformContext } from '../platform/context.js';
-import { parseParams } from '../platform/graph/params.js';
 import { QUALITY_SCORES } from '../platform/templates/domain.js';
 import { setTemplateQuality } from '../platform/templates/quality.js';
 import { listMigrations } from '../platform/waba-migration/repo.js';
 import type { NumberMigration } from '../store/schema.js';
 
-const idParam = (request: FastifyRequest, name = 'id'): string => String((request.params as Record<string, unknown>)[name]);
-const parse = <S extends z.ZodType>(schema: S, value: unknown): z.infer<S> => unwrap(parseParams(schema, value ?? {}));
 
 const migrationView = (m: NumberMigration): Omit<NumberMigration, 'report'> & { report: unknown } => ({ ...m, report: m.report === null ? null : (JSON.parse(m.report) as unknown) });
 

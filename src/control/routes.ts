@@ -1,13 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { idParam, parse } from './request.js';
 import type { ControllableClock } from '../core/clock.js';
 import { errors } from '../core/errors.js';
 import type { App } from '../store/schema.js';
-import { unwrap } from '../core/result.js';
 import { findApp, findWaba, nodeKind } from '../platform/accounts/repo.js';
 import { createApp, createBusiness, createToken, createWaba, subscribeApp, updateApp } from '../platform/accounts/service.js';
 import type { PlatformContext } from '../platform/context.js';
-import { parseParams } from '../platform/graph/params.js';
 import { callbackUrl } from '../platform/graph/schemas.js';
 import { receiveInbound } from '../platform/messages/inbound.js';
 import { advanceOutboundStatus } from '../platform/messages/service.js';
@@ -43,7 +42,6 @@ export interface ControlDeps {
   onDeploymentCreated: (dep: OnpremDeployment) => Promise<number | undefined>;
 }
 
-const parse = <S extends z.ZodType>(schema: S, value: unknown): z.infer<S> => unwrap(parseParams(schema, value ?? {}));
 
 /** An explicit `id` must not name an existing Graph node (ids are global). */
 async function assertFreeId(db: PlatformContext['store']['db'], id: string | undefined): Promise<void> {
@@ -53,7 +51,6 @@ async function assertFreeId(db: PlatformContext['store']['db'], id: string | und
 /** An app as the control API shows it (and as /state lists it): `subscribed_fields` as an array. */
 const appView = (a: App): Omit<App, 'subscribed_fields'> & { subscribed_fields: string[] } => ({ ...a, subscribed_fields: JSON.parse(a.subscribed_fields) as string[] });
 
-const idParam = (request: FastifyRequest, name = 'id'): string => String((request.params as Record<string, unknown>)[name]);
 
 const businessSchema = z.object({
   id: z.string().regex(/^\d+$/).optional(),

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { codeInbox } from './graph-helpers.js';
 import { addNumber, createWorld, type HttpResult, type TestPlatform, type World } from './platform.js';
 
 /**
@@ -32,8 +33,7 @@ export function requestMigration(tp: TestPlatform, p: Pick<TwoPartners, 'dest' |
 export async function verifyOwnership(tp: TestPlatform, p: Pick<TwoPartners, 'dest' | 'number'>, token = p.dest.token): Promise<HttpResult> {
   const requested = await tp.graph('POST', `${p.number.id}/request_code`, token, { code_method: 'SMS', language: 'en_US' });
   expect(requested.status, JSON.stringify(requested.body)).toBe(200);
-  const inbox = await tp.control<{ data: { code: string }[] }>('GET', `code-inbox?phone_number_id=${p.number.id}`);
-  const code = inbox.data[0]?.code;
+  const code = (await codeInbox(tp, p.number.id))[0]?.code;
   if (!code) throw new Error('no code in the inbox');
   return tp.graph('POST', `${p.number.id}/verify_code`, token, { code });
 }

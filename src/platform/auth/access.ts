@@ -2,6 +2,7 @@ import type { Executor } from '../../store/database.js';
 import type { GraphNodeKind, NumberMigration, Waba } from '../../store/schema.js';
 import { prepared } from '../../store/prepared.js';
 import type { Caller } from './tokens.js';
+import { pendingMigrations } from '../waba-migration/repo.js';
 
 /** The hottest access check (every send): number → its WABA's owners, in one query. */
 const phoneWabaOwners = prepared((db, p: { id: string }) =>
@@ -73,8 +74,7 @@ const MIGRATION_EDGES: ReadonlySet<string> = new Set(['request_code', 'verify_co
  * (expired claims included; the edge decides what expiry means).
  */
 export async function migrationClaimOf(db: Executor, caller: Caller, numberId: string): Promise<NumberMigration | undefined> {
-  const claims = await db.selectFrom('number_migrations').selectAll().where('phone_number_id', '=', numberId).where('status', '=', 'pending').orderBy('id', 'desc').execute();
-  for (const claim of claims) {
+  for (const claim of await pendingMigrations(db, numberId)) {
     const [dest] = await wabaOwners(db, { id: claim.dest_waba_id });
     if (dest && mayAccessWaba(caller, dest)) return claim;
   }

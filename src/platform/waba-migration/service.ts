@@ -34,8 +34,6 @@ const isActive = (m: NumberMigration, now: number): boolean => m.expires_at > no
  */
 export async function requestMigration(ctx: PlatformContext, destWabaId: string, e164: { cc: string; phoneNumber: string }): Promise<{ id: string }> {
   return ctx.store.transaction(async (tx) => {
-    const destWaba = await findWaba(tx, destWabaId);
-    if (!destWaba) throw errors.unsupportedRequest('POST', destWabaId);
     const found = await findPhoneNumberByE164(tx, e164.cc, e164.phoneNumber);
     const number = found ? await lockPhoneNumber(tx, ctx.store.caps, found.id) : undefined;
     const now = ctx.clock.now();
