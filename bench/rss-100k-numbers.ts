@@ -23,13 +23,12 @@
  * maximum, the overall peak, the database file's size, and the time each phase took.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChildProcess } from 'node:child_process';
 import { mapLimit } from '../src/controlplane/util/pool.js';
+import { WebhookReceiver } from './receiver.js';
 import { call, startPlatform } from './support.js';
 
 const { values } = parseArgs({
@@ -47,6 +46,7 @@ const wabaCount = Number(values.wabas);
 const concurrency = Number(values.concurrency);
 const CONSUMER = '16505550000';
 const MB = 1024 * 1024;
+const HOOK_PATH = '/hook';
 
 interface Memory {
   rss: number;
@@ -119,40 +119,6 @@ class Sampler {
   }
 }
 
-/** Counts webhook events (one per `changes[]` item) and answers the subscription handshake. */
-class Receiver {
-  events = 0;
-  private server: Server = createServer((req, res) => {
-    if (req.method === 'GET') {
-      res.end(new URL(req.url ?? '/', 'http://x').searchParams.get('hub.challenge') ?? '');
-      return;
-    }
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as { entry: { changes: unknown[] }[] };
-      for (const e of body.entry) this.events += e.changes.length;
-      res.end('ok');
-    });
-  });
-
-  async listen(): Promise<string> {
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
-  }
-
-  /** Resolves once `count` events have arrived (or after `timeoutMs`, reporting how many did). */
-  async waitFor(count: number, timeoutMs = 300_000): Promise<boolean> {
-    const deadline = performance.now() + timeoutMs;
-    while (this.events < count && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    return this.events >= count;
-  }
-
-  close(): void {
-    this.server.close();
-  }
-}
-
 interface Fleet {
   token: string;
   wabaIds: string[];
@@ -186,7 +152,7 @@ async function provision(base: string, hook: string): Promise<Fleet> {
 }
 
 /** Lists, reads and sends as described at the top; resolves once every webhook has arrived. */
-async function exercise(base: string, fleet: Fleet, receiver: Receiver, sampler: Sampler, tag: string): Promise<{ pages: number; listed: number; webhooks_complete: boolean }> {
+async function exercise(base: string, fleet: Fleet, receiver: WebhookReceiver, sampler: Sampler, tag: string): Promise<{ pages: number; listed: number; webhooks_complete: boolean }> {
   const auth = `Bearer ${fleet.token}`;
   let pages = 0;
   let listed = 0;
@@ -206,7 +172,7 @@ async function exercise(base: string, fleet: Fleet, receiver: Receiver, sampler:
   sampler.mark(`${tag}get_numbers`);
 
   const senders = pick(fleet.numberIds, Number(values.sends));
-  const before = receiver.events;
+  const before = receiver.count(HOOK_PATH);
   await mapLimit(senders, concurrency, async (id) => {
     await call(base, 'POST', '/_switchboard/inbound', { phone_number_id: id, from: CONSUMER, text: { body: 'hi' } });
     for (let k = 0; k < 2; k++) {
@@ -214,7 +180,7 @@ async function exercise(base: string, fleet: Fleet, receiver: Receiver, sampler:
     }
   });
   // One inbound message plus sent and delivered for each of the two answers.
-  const complete = await receiver.waitFor(before + senders.length * 5);
+  const complete = await receiver.waitFor(HOOK_PATH, before + senders.length * 5);
   sampler.mark(`${tag}send_messages_and_webhooks`);
   return { pages, listed, webhooks_complete: complete };
 }
@@ -242,8 +208,8 @@ function fileMb(path: string): number {
 }
 
 async function main(): Promise<void> {
-  const receiver = new Receiver();
-  const hook = await receiver.listen();
+  const receiver = new WebhookReceiver();
+  const hook = `${await receiver.listen()}${HOOK_PATH}`;
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-rss-'));
   const dbPath = join(dir, 'bench.sqlite');
   let { child, base } = await startPlatform(dbPath);
