@@ -3,7 +3,7 @@
  * emulator started by hand (see docs/benchmarks.md for the one we compared with and how it was built).
  *
  *   npm run build && npx tsx bench/compare-send-message.ts --other-url http://127.0.0.1:4004 --other-phone-id 15550123456
- *     [--other-token T] [--version v24.0] [--duration 10] [--connections 64] [--warmup 2] [--rounds 3] [--receiver-port 4010]
+ *     [--other-token T] [--version v24.0] [--duration 10] [--connections 64] [--warmup 2] [--rounds 3] [--receiver-port 4010] [--no-webhooks]
  *
  * Workload, identical for both: autocannon, `--connections` connections for `--duration` seconds, each
  * request `POST /{version}/{PHONE_NUMBER_ID}/messages` with a text message to one consumer and a Bearer
@@ -16,9 +16,11 @@
  * A webhook receiver listens on 127.0.0.1:`--receiver-port`: start the other emulator with its webhook
  * URL set to `http://127.0.0.1:<port>/other` to have it deliver as it would in use; Switchboard's app
  * posts to `/switchboard`. Webhook events that arrive within 30 s after the load are counted per side.
+ * `--no-webhooks` leaves Switchboard's app unsubscribed, to compare with the other started without a
+ * webhook URL: request handling alone on both sides.
  *
- * Prints JSON: per side and round requests/s, p50/p99 latency, non-2xx, errors, webhook events; the
- * medians; and their ratio Switchboard / other for requests/s and p99.
+ * Prints JSON: per side and round requests/s, p50/p99 latency, non-2xx, errors (of which timeouts),
+ * webhook events; the medians; and their ratio Switchboard / other for requests/s, p50 and p99.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +50,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '3' },
     'receiver-port': { type: 'string', default: '4010' },
+    'no-webhooks': { type: 'boolean', default: false },
   },
 });
 const CONSUMER = '16505550000';
@@ -67,7 +70,9 @@ interface SideFigures {
   latency_p50_ms: number;
   latency_p99_ms: number;
   non_2xx: number;
+  /** Socket errors and timeouts; autocannon counts a timeout in both its figures, so only `errors` is used. */
   errors: number;
+  timeouts: number;
   webhook_events_within_30s: number;
 }
 
@@ -98,7 +103,8 @@ async function measure(t: Target, receiver: WebhookReceiver): Promise<SideFigure
     latency_p50_ms: r.latency.p50,
     latency_p99_ms: r.latency.p99,
     non_2xx: r.non2xx,
-    errors: r.errors + r.timeouts,
+    errors: r.errors,
+    timeouts: r.timeouts,
     webhook_events_within_30s: receiver.count(t.hookPath) - before,
   };
   process.stderr.write(`${t.name}: ${JSON.stringify(figures)}\n`);
@@ -110,7 +116,7 @@ async function provisionSwitchboard(base: string, hook: string): Promise<{ phone
   const business = await call<{ id: string }>(base, 'POST', '/_switchboard/businesses', { name: 'Bench Business' });
   const waba = await call<{ id: string }>(base, 'POST', '/_switchboard/wabas', { name: 'Bench WABA', owner_business_id: business.id });
   const app = await call<{ id: string }>(base, 'POST', '/_switchboard/apps', { name: 'Bench App', business_id: business.id, callback_url: hook, verify_token: 'x' });
-  await call(base, 'POST', `/_switchboard/wabas/${waba.id}/subscribed_apps/${app.id}`);
+  if (!values['no-webhooks']) await call(base, 'POST', `/_switchboard/wabas/${waba.id}/subscribed_apps/${app.id}`);
   const { access_token: token } = await call<{ access_token: string }>(base, 'POST', '/_switchboard/tokens', { app_id: app.id, business_ids: [business.id] });
   const n = await call<{ id: string }>(base, 'POST', '/_switchboard/phone-numbers', { waba_id: waba.id, cc: '1', phone_number: '5550100001', verified_name: 'Bench Shop', register_pin: '123456' });
   await call(base, 'POST', '/_switchboard/inbound', { phone_number_id: n.id, from: CONSUMER, text: { body: 'hi' } });
@@ -130,6 +136,7 @@ function medians(runs: readonly SideFigures[]): SideFigures {
     latency_p99_ms: median((f) => f.latency_p99_ms),
     non_2xx: median((f) => f.non_2xx),
     errors: median((f) => f.errors),
+    timeouts: median((f) => f.timeouts),
     webhook_events_within_30s: median((f) => f.webhook_events_within_30s),
   };
 }
@@ -161,6 +168,7 @@ async function main(): Promise<void> {
       duration_s: Number(values.duration),
       warmup_s: Number(values.warmup),
       version: values.version,
+      switchboard_webhooks: !values['no-webhooks'],
       other_url: otherUrl,
       rounds: runs,
       median: { other, switchboard },
