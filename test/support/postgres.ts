@@ -1,5 +1,8 @@
 /** Test databases on the suite's PostgreSQL cluster (see postgres-global-setup.ts). */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 
 /** The `postgres` project of vitest.config.ts sets this; the same tests then run on PostgreSQL. */
@@ -34,4 +37,14 @@ export async function dropTestDatabase(databaseUrl: string): Promise<void> {
   const name = new URL(databaseUrl).pathname.slice(1);
   if (!/^sb_[0-9a-f]+$/.test(name)) throw new Error(`refusing to drop ${name}`);
   await admin((c) => c.query(`drop database if exists ${name} with (force)`));
+}
+
+/** A fresh location for a store under test: a PostgreSQL database on the postgres project, else a SQLite file. */
+export async function freshDatabaseLocation(): Promise<{ location: string; remove(): Promise<void> }> {
+  if (onPostgres()) {
+    const location = await createTestDatabase();
+    return { location, remove: () => dropTestDatabase(location) };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
+  return { location: join(dir, 'store.sqlite'), remove: async () => rmSync(dir, { recursive: true, force: true }) };
 }
