@@ -118,6 +118,9 @@ export class WebhookDispatcher {
 
   /** Delivers everything due now (tests and benchmarks use it to wait for quiescence). */
   async drain(): Promise<void> {
+    // A round already in flight holds its events' leases: let it finish and record its outcomes
+    // first, or "drained" would be said while those events still show pending.
+    await this.loop;
     while ((await this.deliverDue()) > 0) {
       /* keep going until nothing is due */
     }
