@@ -4,8 +4,12 @@
  * load comes from autocannon in this process; the receiver also lives here.
  *
  *   npm run build && npx tsx bench/messages-throughput.ts [--duration 10] [--connections 64] [--webhook-batch 1] [--no-webhooks]
+ *                                                          [--postgres] [--instances 2]
  *
  * `--no-webhooks` leaves the app unsubscribed: the send path alone, for diagnosis.
+ * `--postgres` runs the platform on a throwaway PostgreSQL cluster (durable settings, Debian's package);
+ * `--instances N` (PostgreSQL only) starts N platform processes on that one database, splits the
+ * connections evenly between them, and sums their figures.
  *
  * Prints requests/s, latency p50/p99, non-2xx count, and webhook deliveries/s (events delivered
  * divided by the time from the first request until the last event arrived).
@@ -16,6 +20,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ChildProcess } from 'node:child_process';
+import { startCluster } from '../test/support/postgres-cluster.js';
 import { call, startPlatform } from './support.js';
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
@@ -36,8 +42,13 @@ const { values } = parseArgs({
     'webhook-batch': { type: 'string', default: '1' },
     numbers: { type: 'string', default: '8' },
     'no-webhooks': { type: 'boolean', default: false },
+    postgres: { type: 'boolean', default: false },
+    instances: { type: 'string', default: '1' },
   },
 });
+const instances = Number(values.instances);
+if (!Number.isInteger(instances) || instances < 1) throw new Error('--instances must be a positive integer');
+if (instances > 1 && !values.postgres) throw new Error('--instances > 1 needs --postgres (a SQLite file belongs to one process)');
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const numberCount = Number(values.numbers);
@@ -74,7 +85,16 @@ async function main(): Promise<void> {
   const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
-  const { child, base } = await startPlatform(join(dir, 'bench.sqlite'), ['--webhook-batch', values['webhook-batch'] ?? '1']);
+  const cluster = values.postgres ? await startCluster({ durable: true }) : undefined;
+  const database = cluster ? cluster.url : join(dir, 'bench.sqlite');
+  const children: ChildProcess[] = [];
+  const bases: string[] = [];
+  for (let i = 0; i < instances; i++) {
+    const started = await startPlatform(database, ['--webhook-batch', values['webhook-batch'] ?? '1']);
+    children.push(started.child);
+    bases.push(started.base);
+  }
+  const base = bases[0] ?? '';
   try {
     const partner = await call<{ id: string }>(base, 'POST', '/_switchboard/businesses', { name: 'Bench Partner' });
     const waba = await call<{ id: string }>(base, 'POST', '/_switchboard/wabas', { name: 'Bench WABA', owner_business_id: partner.id });
@@ -103,19 +123,29 @@ async function main(): Promise<void> {
     const body = JSON.stringify({ messaging_product: 'whatsapp', to: '16505550000', type: 'text', text: { body: 'benchmark message' } });
     const t0 = performance.now();
     let next = 0;
-    const result = (await autocannon({
-      url: base,
-      connections,
-      duration,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/v23.0/${numbers[next++ % numbers.length] ?? ''}/messages` }),
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body,
-        },
-      ],
-    })) as AutocannonResult;
+    const load = (url: string): Promise<AutocannonResult> =>
+      autocannon({
+        url,
+        connections: Math.max(1, Math.round(connections / instances)),
+        duration,
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/v23.0/${numbers[next++ % numbers.length] ?? ''}/messages` }),
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            body,
+          },
+        ],
+      }) as Promise<AutocannonResult>;
+    const results = await Promise.all(bases.map(load));
+    const sum = (f: (r: AutocannonResult) => number): number => results.reduce((acc, r) => acc + f(r), 0);
+    const result = {
+      requests: { average: sum((r) => r.requests.average), total: sum((r) => r.requests.total) },
+      latency: { p50: Math.max(...results.map((r) => r.latency.p50)), p99: Math.max(...results.map((r) => r.latency.p99)) },
+      non2xx: sum((r) => r.non2xx),
+      errors: sum((r) => r.errors),
+      timeouts: sum((r) => r.timeouts),
+    };
     const accepted = result.requests.total - result.non2xx;
     const expectedEvents = withWebhooks ? accepted * 2 : 0; // sent + delivered per message
     const deadline = performance.now() + 120_000;
@@ -126,13 +156,15 @@ async function main(): Promise<void> {
 
     const report = {
       benchmark: withWebhooks ? 'POST /messages with webhook delivery' : 'POST /messages, no subscribed app (send path only)',
+      database: values.postgres ? 'postgresql' : 'sqlite',
+      instances,
       connections,
       duration_s: duration,
       webhook_batch: Number(values['webhook-batch']),
       numbers: numberCount,
       requests_per_s: Math.round(result.requests.average),
       requests_total: result.requests.total,
-      latency_p50_ms: result.latency.p50,
+      latency_p50_ms: result.latency.p50, // the worst instance's, with several
       latency_p99_ms: result.latency.p99,
       non_2xx: result.non2xx,
       errors: result.errors + result.timeouts,
@@ -145,7 +177,9 @@ async function main(): Promise<void> {
     };
     console.log(JSON.stringify(report, null, 2));
   } finally {
-    child.kill('SIGTERM');
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode === null ? c.once('exit', r) : r(null)))));
+    cluster?.stop();
     receiver.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -27,7 +27,8 @@ import { Maintenance } from './platform/maintenance.js';
 import { guardControlApi } from './control/guard.js';
 import { graphRenderer, serverOptions } from './platform/http-server.js';
 import { Outbox } from './platform/webhooks/outbox.js';
-import { openSqliteStore, type Store } from './store/database.js';
+import type { Store } from './store/database.js';
+import { openStore } from './store/open.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -52,7 +53,7 @@ type MutableContext = { -readonly [K in keyof PlatformContext]: PlatformContext[
 
 /** The composition root: the only place the platform's parts are wired together. */
 export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
-  const store = await openSqliteStore(config.databasePath);
+  const store = await openStore(config.database);
   const clock = new ControllableClock(await loadClockOffset(store.db));
   const outbox = new Outbox();
   const startupSettings: RuntimeSettings = { downtimeMs: config.downtimeMs, graphRateLimits: config.graphRateLimits };
@@ -89,13 +90,20 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
     clock,
     dispatcher,
     maintenance,
-    onReset: async () => {
+    onDeploymentCreated: (dep) => onpremPorts.start(dep),
+  });
+  // State other processes on a shared database may change: reload it when told (see change-feed.ts).
+  store.changes.subscribe(async (topic) => {
+    if (topic === 'reset') {
       // A reset forgets changed settings (their rows are deleted): back to the start-up values.
+      clock.setOffset(0);
       Object.assign(ctx.settings, startupSettings);
       graph.clearCaches();
       await onpremPorts.closeAll();
-    },
-    onDeploymentCreated: (dep) => onpremPorts.start(dep),
+    } else {
+      clock.setOffset(await loadClockOffset(store.db));
+      Object.assign(ctx.settings, await loadRuntimeSettings(store.db, startupSettings));
+    }
   });
   mountMediaDownload(http, ctx);
   await mountOnpremApi(http, ctx, { maxUploadBytes: config.maxUploadBytes });
@@ -111,11 +119,9 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
       const address = await http.listen({ host: config.host, port: config.port });
       const port = new URL(address).port;
       ctx.publicUrl = config.publicUrl ?? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-      if (config.seedDemo && !(await store.db.selectFrom('businesses').select('id').limit(1).executeTakeFirst())) {
-        await store.transaction((tx) => seedDemo(ctx, tx));
-      }
+      if (config.seedDemo) await seedIfEmpty(ctx);
       await onpremPorts.startAll();
-      await dispatcher.releaseLeases();
+      if (!store.caps.sharedByProcesses) await dispatcher.releaseLeases();
       dispatcher.start();
       maintenance.start();
       return ctx.publicUrl;
@@ -131,12 +137,18 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
   };
 }
 
+/** The check and the seeding are one transaction, so two processes starting together seed once. */
+async function seedIfEmpty(ctx: PlatformContext): Promise<void> {
+  await ctx.store.transaction(async (tx) => {
+    if (!(await tx.selectFrom('businesses').select('id').limit(1).executeTakeFirst())) await seedDemo(ctx, tx);
+  });
+}
+
+/** Created by whichever process starts first; every process then reads the same value. */
 async function installationSecret(store: Store, key: string): Promise<string> {
-  const existing = await store.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
-  if (existing) return existing.value;
-  const value = newSecret(32);
-  await store.db.insertInto('settings').values({ key, value }).execute();
-  return value;
+  await store.db.insertInto('settings').values({ key, value: newSecret(32) }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  const row = await store.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
+  return row.value;
 }
 
 /** Every failure leaves as Graph's error envelope; nothing unexpected leaks a stack trace. */

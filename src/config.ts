@@ -1,14 +1,15 @@
 import type { ControlAccess } from './control/guard.js';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isPostgresUrl } from './store/open.js';
 import { defaultDispatcherOptions, type DispatcherOptions } from './platform/webhooks/dispatcher.js';
 
 /** The only reader of environment variables and command-line flags. */
 export interface PlatformConfig {
   host: string;
   port: number;
-  /** SQLite file path, or ':memory:'. */
-  databasePath: string;
+  /** SQLite file path, ':memory:', or a `postgres://` URL (several platform processes may share one). */
+  database: string;
   /** Base URL clients use to reach this server; defaults to http://host:port. */
   publicUrl: string | undefined;
   /** Graph version assumed on unversioned paths. */
@@ -37,7 +38,8 @@ any number of On-Premises API deployments, with durable state.
 Options (each also settable by the environment variable shown):
   --host <addr>        interface to listen on        SWITCHBOARD_HOST   (default 127.0.0.1)
   --port <n>           port to listen on             SWITCHBOARD_PORT   (default ${DEFAULT_PORT}; 0 = any free port)
-  --db <path>          SQLite database file          SWITCHBOARD_DB     (default ./data/switchboard.sqlite)
+  --db <path|url>      SQLite file, or postgres://user@host:port/db (shareable by several processes)
+                                                     SWITCHBOARD_DB     (default ./data/switchboard.sqlite)
   --public-url <url>   base URL clients reach us at  SWITCHBOARD_PUBLIC_URL
   --no-seed            do not seed demo data into an empty database   SWITCHBOARD_SEED=0
   --webhook-batch <n>  most events per webhook POST  SWITCHBOARD_WEBHOOK_BATCH (default ${defaultDispatcherOptions.maxBatch})
@@ -77,7 +79,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   return {
     host: values.host ?? env['SWITCHBOARD_HOST'] ?? '127.0.0.1',
     port,
-    databasePath: db === ':memory:' ? db : resolve(db),
+    database: db === ':memory:' || isPostgresUrl(db) ? db : resolve(db),
     publicUrl: values['public-url'] ?? env['SWITCHBOARD_PUBLIC_URL'],
     defaultGraphVersion: 'v23.0',
     seedDemo: !(values['no-seed'] ?? env['SWITCHBOARD_SEED'] === '0'),

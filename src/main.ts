@@ -1,4 +1,5 @@
 import { buildPlatform } from './app.js';
+import { isPostgresUrl } from './store/open.js';
 import { HELP, loadConfig, type PlatformConfig } from './config.js';
 import { CONTROL_PREFIX } from './control/routes.js';
 import { CONSOLE_PREFIX } from './console-host.js';
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     `  Graph API (Cloud API + Business Management): ${base}/${config.defaultGraphVersion}/`,
     `  On-Premises API deployments:                 ${base}/onprem/{deployment}/v1/`,
     ...controlLines(config.control, base),
-    `  Database:                                    ${config.databasePath}`,
+    `  Database:                                    ${withoutPassword(config.database)}`,
   ];
   if (demo) {
     lines.push(
@@ -67,3 +68,11 @@ main().catch((err: unknown) => {
   process.stderr.write(`switchboard: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });
+
+/** A database URL's password must not reach the console or logs. */
+function withoutPassword(location: string): string {
+  if (!isPostgresUrl(location)) return location;
+  const url = new URL(location);
+  if (url.password) url.password = '***';
+  return url.toString();
+}

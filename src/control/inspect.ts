@@ -1,3 +1,4 @@
+import type { DialectCapabilities } from '../store/dialect.js';
 import { sql } from 'kysely';
 import { errors } from '../core/errors.js';
 import { SETTING_KEYS } from '../platform/settings.js';
@@ -85,13 +86,13 @@ export async function inspectDeliveries(db: Executor, query: unknown): Promise<{
   return { data: rows.map((e) => ({ ...e, value: JSON.parse(e.value) as unknown })) };
 }
 
-export async function inspectDelivery(db: Executor, id: number): Promise<Record<string, unknown>> {
+export async function inspectDelivery(db: Executor, caps: DialectCapabilities, id: number): Promise<Record<string, unknown>> {
   const event = Number.isInteger(id) ? await db.selectFrom('webhook_events').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
   if (!event) throw errors.notFound('webhook delivery', String(id));
   const attempts = await db
     .selectFrom('webhook_attempts')
     .selectAll()
-    .where(sql<boolean>`exists (select 1 from json_each(webhook_attempts.event_ids) where json_each.value = ${id})`)
+    .where(caps.jsonArrayContainsInteger('webhook_attempts.event_ids', id))
     .orderBy('id')
     .execute();
   return { ...event, value: JSON.parse(event.value) as unknown, attempts };
@@ -121,8 +122,11 @@ export async function loadClockOffset(db: Executor): Promise<number> {
   return row ? Number(row.value) : 0;
 }
 
-export async function saveClockOffset(db: Executor, offset: number): Promise<void> {
+/** Moves the stored clock offset by `ms` and returns the new offset (atomic when run in a transaction). */
+export async function advanceClockOffset(db: Executor, ms: number): Promise<number> {
+  const offset = (await loadClockOffset(db)) + ms;
   await db.insertInto('settings').values({ key: CLOCK_KEY, value: String(offset) }).onConflict((oc) => oc.column('key').doUpdateSet({ value: String(offset) })).execute();
+  return offset;
 }
 
 /** Empties every table but the installation secrets, in dependency order. */

@@ -22,7 +22,7 @@ import { createDeployment, gatewayStatusOf } from '../platform/onprem/service.js
 import { findDeployment } from '../platform/onprem/repo.js';
 import { certificateOf } from '../platform/onprem/cert.js';
 import type { OnpremDeployment } from '../store/schema.js';
-import { inspectDeliveries, listDrops, inspectDelivery, listCodes, listMessages, listSink, recordSink, resetAll, saveClockOffset, overview } from './inspect.js';
+import { inspectDeliveries, listDrops, inspectDelivery, listCodes, listMessages, listSink, recordSink, resetAll, advanceClockOffset, overview } from './inspect.js';
 
 import { mountMigrationControl } from './migration-routes.js';
 import { saveRuntimeSettings } from '../platform/settings.js';
@@ -34,8 +34,6 @@ export interface ControlDeps {
   ctx: PlatformContext;
   clock: ControllableClock;
   dispatcher: WebhookDispatcher;
-  /** Called after a reset: caches forget deleted tokens and nodes, deleted deployments stop listening. */
-  onReset: () => Promise<void>;
   /** Time-driven platform work, run again right after the clock moves. */
   maintenance: Maintenance;
   /** Starts a new deployment's own listener when it asked for a port; resolves to the port. */
@@ -335,6 +333,7 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
     if (body.downtime_ms !== undefined) ctx.settings.downtimeMs = body.downtime_ms;
     if (body.graph_rate_limits !== undefined) ctx.settings.graphRateLimits = body.graph_rate_limits;
     await saveRuntimeSettings(db, ctx.settings);
+    await ctx.store.changes.publish('settings');
     return settingsView();
   });
 
@@ -375,7 +374,7 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
   });
 
   app.get(`${p}/webhook-deliveries`, async (req) => inspectDeliveries(db, req.query));
-  app.get(`${p}/webhook-deliveries/:id`, async (req) => inspectDelivery(db, Number(idParam(req))));
+  app.get(`${p}/webhook-deliveries/:id`, async (req) => inspectDelivery(db, ctx.store.caps, Number(idParam(req))));
   app.post(`${p}/webhook-deliveries/flush`, async () => {
     await dispatcher.drain();
     return { success: true };
@@ -389,8 +388,9 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
   app.get(`${p}/clock`, async () => clockView());
   app.post(`${p}/clock/advance`, async (req) => {
     const body = parse(z.object({ seconds: z.number().nonnegative().optional(), ms: z.number().int().nonnegative().optional() }).refine((b) => b.seconds !== undefined || b.ms !== undefined, { message: 'seconds or ms is required' }), req.body);
-    clock.setOffset(clock.offset + (body.ms ?? 0) + Math.round((body.seconds ?? 0) * 1000));
-    await saveClockOffset(db, clock.offset);
+    const by = (body.ms ?? 0) + Math.round((body.seconds ?? 0) * 1000);
+    clock.setOffset(await ctx.store.transaction((tx) => advanceClockOffset(tx, by)));
+    await ctx.store.changes.publish('settings');
     await deps.maintenance.runNow();
     return clockView();
   });
@@ -402,7 +402,8 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
       await resetAll(tx);
       return body.seed === 'demo' ? seedDemo(ctx, tx) : undefined;
     });
-    await deps.onReset();
+    // Every process (this one first) drops its caches and returns to its start-up settings.
+    await ctx.store.changes.publish('reset');
     return { success: true, demo: demo ?? null };
   });
 

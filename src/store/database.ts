@@ -1,10 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type SqliteDatabase, type Transaction } from 'kysely';
-import { GroupCommit } from './group-commit.js';
-import { sqliteCapabilities, type DialectCapabilities } from './dialect.js';
-import { migrationProvider } from './migrations/index.js';
+import { Migrator, type Kysely, type MigrationProvider, type Transaction } from 'kysely';
+import type { DialectCapabilities } from './dialect.js';
+import type { ChangeFeed } from './change-feed.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
@@ -16,57 +12,20 @@ export interface Store {
   readonly db: Db;
   readonly caps: DialectCapabilities;
   /**
-   * Runs `work` in one transaction: all of it lands, or none of it. Concurrent transactions may share
-   * one commit (see group-commit.ts); `work` must not open another transaction.
+   * Runs `work` in one transaction: all of it lands, or none of it. On SQLite concurrent transactions
+   * may share one commit (group-commit.ts); on PostgreSQL they run serializable and a unit that loses
+   * a race with another transaction or process is run again, so `work` must touch nothing but `tx`
+   * (or be harmless to repeat) and must not open another transaction.
    */
   transaction<T>(work: (tx: Executor) => Promise<T>): Promise<T>;
+  /** Tells every process on this database that shared state changed (settings, clock, a reset). */
+  readonly changes: ChangeFeed;
   close(): Promise<void>;
 }
 
-/** Opens (creating if needed) a SQLite database file, or ':memory:', and brings its schema up to date. */
-export async function openSqliteStore(path: string): Promise<Store> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new SQLite(path);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  await migrate(db, sqliteCapabilities);
-  const groupCommit = new GroupCommit(db);
-  return {
-    db,
-    caps: sqliteCapabilities,
-    transaction: (work) => groupCommit.run(work),
-    close: () => db.destroy(),
-  };
-}
-
-/**
- * Kysely prepares every statement anew; preparing costs more than running most of our queries.
- * Statements are reusable in better-sqlite3, so keep the most recent ones (Kysely runs one query at a
- * time on SQLite's single connection, so a cached statement is never in use twice).
- */
-function withStatementCache(sqlite: SQLite.Database, size = 512): SqliteDatabase {
-  const cache = new Map<string, SQLite.Statement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(sql: string) {
-      let stmt = cache.get(sql);
-      if (stmt) {
-        cache.delete(sql);
-      } else {
-        stmt = sqlite.prepare(sql);
-        if (cache.size >= size) cache.delete(cache.keys().next().value ?? '');
-      }
-      cache.set(sql, stmt);
-      return stmt;
-    },
-  };
-}
-
-async function migrate(db: Db, caps: DialectCapabilities): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider(caps) });
+/** Migrations (numbered, append-only) to the latest; `table` names the bookkeeping table per product. */
+export async function migrateToLatest<DB>(db: Kysely<DB>, provider: MigrationProvider, table?: { migrations: string; lock: string }): Promise<void> {
+  const migrator = new Migrator({ db, provider, ...(table && { migrationTableName: table.migrations, migrationLockTableName: table.lock }) });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteStore, type Store } from './database.js';
+import type { Store } from './database.js';
+import { openSqliteStore } from './sqlite.js';
 
 describe('group commit', () => {
   let store: Store;

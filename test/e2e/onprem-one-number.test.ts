@@ -83,7 +83,7 @@ describe('a deployment on a port of its own', () => {
       void n;
 
       await tp.stop({ keepDatabase: true });
-      restarted = await TestPlatform.start({ databasePath: tp.databasePath });
+      restarted = await TestPlatform.start({ database: tp.database });
       // The client's pooled keep-alive socket died with the old process: the first try may fail on it.
       const healthAgain = (): Promise<Response> => fetch(`${created.body.port_url}/v1/health`, { headers: { authorization: `Bearer ${token}` } });
       const again = await healthAgain().catch(healthAgain);

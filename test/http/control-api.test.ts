@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestPlatform, createWorld, sendText, type World } from '../support/platform.js';
+import { TestPlatform, createWorld, removeDatabase, sendText, type World } from '../support/platform.js';
 import {
   controlRaw,
   deliveries,
@@ -9,7 +9,6 @@ import {
   expectInvalid,
   expectNotFound,
   expectRequired,
-  removeDatabaseDir,
   uniquePhone,
   uniqueWaId,
 } from '../support/webhook-helpers.js';
@@ -845,13 +844,13 @@ describe('restart and reset (own platforms)', () => {
       await first.control('POST', 'clock/advance', { seconds: 7200 });
       expect((await first.control<{ offset_ms: number }>('GET', 'clock')).offset_ms).toBe(7_200_000);
       await first.stop({ keepDatabase: true });
-      second = await TestPlatform.start({ databasePath: first.databasePath, webhooks: RETRY });
+      second = await TestPlatform.start({ database: first.database, webhooks: RETRY });
       const clock = await second.control<{ now_ms: number; offset_ms: number }>('GET', 'clock');
       expect(clock.offset_ms).toBe(7_200_000);
       expect(Math.abs(clock.now_ms - (Date.now() + 7_200_000))).toBeLessThan(1000);
     } finally {
       await second?.stop();
-      removeDatabaseDir(first.databasePath);
+      await removeDatabase(first.database);
     }
   });
 

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TestPlatform } from '../support/platform.js';
+import { TestPlatform, removeDatabase } from '../support/platform.js';
+import { onPostgres } from '../support/postgres.js';
 import {
   HookReceiver,
   controlRaw,
@@ -10,7 +11,6 @@ import {
   eventOfMessage,
   eventually,
   expectError,
-  removeDatabaseDir,
   sleep,
   uniquePhone,
   uniqueWaId,
@@ -523,12 +523,12 @@ describe('durability and dead-lettering', () => {
   const running: TestPlatform[] = [];
   afterAll(async () => {
     for (const p of running) await p.stop({ keepDatabase: true }).catch(() => undefined);
-    for (const path of toRemove) removeDatabaseDir(path);
+    for (const location of toRemove) await removeDatabase(location);
   });
 
   it('a pending webhook survives a restart and is delivered once the receiver is back', async () => {
     const first = await TestPlatform.start({ webhooks: RETRY });
-    toRemove.push(first.databasePath);
+    toRemove.push(first.database);
     const w = await hookWorld(first);
     const n = await number(first, w.wabaId);
     const port = w.hook.port;
@@ -545,7 +545,7 @@ describe('durability and dead-lettering', () => {
     await first.stop({ keepDatabase: true });
 
     // A new platform process on the same database; the receiver is still down.
-    const second = await TestPlatform.start({ databasePath: first.databasePath, webhooks: RETRY });
+    const second = await TestPlatform.start({ database: first.database, webhooks: RETRY });
     running.push(second);
     const stillFailing = await eventually(async () => {
       const d = await delivery(second, event.id);
@@ -567,9 +567,11 @@ describe('durability and dead-lettering', () => {
     expect(w.hook.accepted()).toHaveLength(1);
   });
 
-  it('a delivery cut off by a crash (its lease still held) goes out right after the restart, not after the lease', async () => {
+  // SQLite only: one process owns the file, so start-up may release every lease; on PostgreSQL another
+  // live process may hold them (they expire instead).
+  it.skipIf(onPostgres())('a delivery cut off by a crash (its lease still held) goes out right after the restart, not after the lease', async () => {
     const first = await TestPlatform.start({ webhooks: RETRY });
-    toRemove.push(first.databasePath);
+    toRemove.push(first.database);
     const w = await hookWorld(first);
     const n = await number(first, w.wabaId);
     w.hook.status = 500;
@@ -577,12 +579,12 @@ describe('durability and dead-lettering', () => {
     const event = await eventOfMessage(first, wamid);
     await first.stop({ keepDatabase: true });
     // As if the process had died mid-POST: the event is still leased for a long while.
-    const dbFile = new Database(first.databasePath);
+    const dbFile = new Database(first.database);
     dbFile.prepare('update webhook_events set lease_until = ?, next_attempt_at = 0 where id = ?').run(Date.now() + 3_600_000, event.id);
     dbFile.close();
 
     w.hook.status = 200;
-    const second = await TestPlatform.start({ databasePath: first.databasePath, webhooks: RETRY });
+    const second = await TestPlatform.start({ database: first.database, webhooks: RETRY });
     running.push(second);
     await w.hook.waitFor(() => w.hook.inboundMessages().some((m) => m['id'] === wamid), 3000);
     expect((await delivery(second, event.id)).status).toBe('delivered');
@@ -591,7 +593,7 @@ describe('durability and dead-lettering', () => {
   it('an event older than maxAgeMs becomes dead and is never delivered', async () => {
     const tp = await TestPlatform.start({ webhooks: { ...RETRY, maxAgeMs: 60_000 } });
     running.push(tp);
-    toRemove.push(tp.databasePath);
+    toRemove.push(tp.database);
     const w = await hookWorld(tp);
     const n = await number(tp, w.wabaId);
     w.hook.status = 503;

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createTestDatabase, dropTestDatabase, onPostgres } from './postgres.js';
+import { isPostgresUrl } from '../../src/store/open.js';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildPlatform, type Platform } from '../../src/app.js';
 import type { PlatformConfig } from '../../src/config.js';
 import { defaultDispatcherOptions } from '../../src/platform/webhooks/dispatcher.js';
@@ -16,8 +18,8 @@ export interface HttpResult<T = Record<string, unknown>> {
 }
 
 export interface TestPlatformOptions {
-  /** Reuse a database file (restart tests). */
-  databasePath?: string;
+  /** Reuse a database: a SQLite file or a PostgreSQL URL (restart tests). */
+  database?: string;
   webhooks?: Partial<PlatformConfig['webhooks']>;
   seedDemo?: boolean;
   /** Migration downtime; tests default to 0 so registration calls return at once. */
@@ -28,22 +30,25 @@ export interface TestPlatformOptions {
   control?: PlatformConfig['control'];
 }
 
-/** A real platform on a loopback port with its own SQLite file, plus helpers named after domain actions. */
+/**
+ * A real platform on a loopback port with its own database — a SQLite file, or a fresh PostgreSQL
+ * database when the suite runs on PostgreSQL (support/postgres.ts) — plus helpers named after domain actions.
+ */
 export class TestPlatform {
   private constructor(
     readonly platform: Platform,
     readonly base: string,
-    readonly databasePath: string,
-    private readonly ownsDir: string | undefined,
+    /** SQLite file path or PostgreSQL URL. */
+    readonly database: string,
+    private readonly ownsDatabase: boolean,
   ) {}
 
   static async start(options: TestPlatformOptions = {}): Promise<TestPlatform> {
-    const dir = options.databasePath ? undefined : mkdtempSync(join(tmpdir(), 'switchboard-test-'));
-    const databasePath = options.databasePath ?? join(dir ?? '', 'platform.sqlite');
+    const database = options.database ?? (onPostgres() ? await createTestDatabase() : join(mkdtempSync(join(tmpdir(), 'switchboard-test-')), 'platform.sqlite'));
     const platform = await buildPlatform({
       host: '127.0.0.1',
       port: 0,
-      databasePath,
+      database,
       publicUrl: undefined,
       defaultGraphVersion: GRAPH_VERSION,
       seedDemo: options.seedDemo ?? false,
@@ -55,12 +60,12 @@ export class TestPlatform {
       control: options.control ?? { mode: 'open' },
     });
     const base = await platform.listen();
-    return new TestPlatform(platform, base, databasePath, dir);
+    return new TestPlatform(platform, base, database, options.database === undefined);
   }
 
   async stop(options: { keepDatabase?: boolean } = {}): Promise<void> {
     await this.platform.close();
-    if (this.ownsDir && !options.keepDatabase) rmSync(this.ownsDir, { recursive: true, force: true });
+    if (this.ownsDatabase && !options.keepDatabase) await removeDatabase(this.database);
   }
 
   /** Raw HTTP call; `body` objects are sent as JSON, strings as they are. */
@@ -98,6 +103,12 @@ export class TestPlatform {
   flushWebhooks(): Promise<void> {
     return this.platform.dispatcher.drain();
   }
+}
+
+/** Deletes a test database: drops a PostgreSQL one, removes a SQLite file's temporary directory. */
+export async function removeDatabase(location: string): Promise<void> {
+  if (isPostgresUrl(location)) await dropTestDatabase(location);
+  else rmSync(dirname(location), { recursive: true, force: true });
 }
 
 export interface World {

@@ -20,6 +20,8 @@ export class WebhookReceiver {
   /** Status to answer POSTs with; anything but 200 makes the platform retry. */
   status = 200;
   appSecret = '';
+  /** Milliseconds to wait before answering (a slow app keeps deliveries in flight longer). */
+  delayMs = 0;
   private server: Server | undefined;
   private waiters: (() => void)[] = [];
 
@@ -41,7 +43,10 @@ export class WebhookReceiver {
           this.received.push({ headers: req.headers, raw, body: JSON.parse(raw) as unknown, validSignature: verifySignature(raw, req.headers['x-hub-signature-256'] as string | undefined, this.appSecret), at: Date.now() });
           this.waiters.splice(0).forEach((w) => w());
         }
-        res.writeHead(this.status, { 'content-type': 'text/plain' }).end(this.status === 200 ? 'EVENT_RECEIVED' : 'nope');
+        const status = this.status;
+        const answer = (): void => void res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'EVENT_RECEIVED' : 'nope');
+        if (this.delayMs > 0) setTimeout(answer, this.delayMs);
+        else answer();
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));

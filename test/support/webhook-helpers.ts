@@ -1,7 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { expect } from 'vitest';
 import { verifySignature } from '../../src/platform/webhooks/signature.js';
 import type { HttpResult, TestPlatform } from './platform.js';
@@ -284,11 +282,6 @@ export function expectInvalid(res: HttpResult<unknown>, details: RegExp): void {
 /** A 400 "(#100) The parameter X is required." */
 export function expectRequired(res: HttpResult<unknown>, name: string): void {
   expectError(res, 400, 100, 'OAuthException', `(#100) The parameter ${name} is required.`);
-}
-
-/** Removes the directory of a database a stopped TestPlatform kept (restart tests). */
-export function removeDatabaseDir(databasePath: string): void {
-  rmSync(dirname(databasePath), { recursive: true, force: true });
 }
 
 let phoneSeq = 0;

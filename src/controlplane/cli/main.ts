@@ -51,7 +51,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
   }
 }
 
-const dbOption = (): Option => new Option('--db <path>', 'control-plane database (SQLite file)').env('SWITCHBOARD_CP_DB').default(DEFAULT_DB);
+const dbOption = (): Option => new Option('--db <path|url>', 'control-plane database: SQLite file or postgres:// URL').env('SWITCHBOARD_CP_DB').default(DEFAULT_DB);
 const runOption = (): Option => new Option('--run <id>', 'run id (default: the latest run)');
 
 function buildProgram(io: CliIo, out: (t: string) => void, json: (v: unknown) => void): Command {

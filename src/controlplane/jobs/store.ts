@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Selectable } from 'kysely';
-import { sqliteCapabilities, type DialectCapabilities } from '../../store/dialect.js';
+import { Kysely, PostgresDialect, SqliteDialect, type Selectable } from 'kysely';
+import { migrateToLatest } from '../../store/database.js';
+import { postgresCapabilities, sqliteCapabilities, type DialectCapabilities } from '../../store/dialect.js';
+import { isPostgresUrl } from '../../store/open.js';
+import { openPostgresPool, serializable } from '../../store/postgres.js';
+import { openSqliteFile } from '../../store/sqlite.js';
 import { controlPlaneMigrations } from './migrations.js';
 import type { ControlPlaneDatabase, GatesTable, JobStatus, JobsTable, OutboundTable, RunStatus, RunsTable, StepsTable } from './schema.js';
 
@@ -39,19 +40,29 @@ export class JobStore {
     readonly now: () => number,
   ) {}
 
-  static async open(path: string, now: () => number = Date.now): Promise<JobStore> {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const sqlite = new SQLite(path);
-    sqlite.pragma('journal_mode = WAL');
-    // FULL: step results and a message's `sent` mark must survive a power cut, not only a process crash
-    // (a lost `sent` mark would send the message again).
-    sqlite.pragma('synchronous = FULL');
-    sqlite.pragma('busy_timeout = 5000');
-    const db = new Kysely<ControlPlaneDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
-    const { error, results } = await new Migrator({ db, provider: controlPlaneMigrations(sqliteCapabilities), migrationTableName: 'cp_migrations', migrationLockTableName: 'cp_migrations_lock' }).migrateToLatest();
-    const failed = results?.find((r) => r.status === 'Error');
-    if (error || failed) throw new Error(`control-plane database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`);
-    return new JobStore(db, sqliteCapabilities, now);
+  /** A SQLite file (or ':memory:') or a `postgres://` URL, brought up to the latest schema. */
+  static async open(location: string, now: () => number = Date.now): Promise<JobStore> {
+    const onPostgres = isPostgresUrl(location);
+    const caps = onPostgres ? postgresCapabilities : sqliteCapabilities;
+    const db = new Kysely<ControlPlaneDatabase>({
+      dialect: onPostgres
+        ? new PostgresDialect({ pool: openPostgresPool(location) })
+        : // FULL: step results and a message's `sent` mark must survive a power cut, not only a process
+          // crash (a lost `sent` mark would send the message again).
+          new SqliteDialect({ database: openSqliteFile(location, { synchronous: 'FULL' }) }),
+    });
+    try {
+      await migrateToLatest(db, controlPlaneMigrations(caps), { migrations: 'cp_migrations', lock: 'cp_migrations_lock' });
+    } catch (err) {
+      await db.destroy();
+      throw new Error(`control-plane ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return new JobStore(db, caps, now);
+  }
+
+  /** One transaction; on PostgreSQL serializable and run again if it lost a race with another process. */
+  private transaction<T>(work: (tx: CpDb) => Promise<T>): Promise<T> {
+    return this.caps.sharedByProcesses ? serializable(this.db, work) : this.db.transaction().execute(work);
   }
 
   close(): Promise<void> {
@@ -62,7 +73,7 @@ export class JobStore {
 
   async createRun(id: string, name: string, plan: unknown, jobs: readonly NewJob[]): Promise<void> {
     const now = this.now();
-    await this.db.transaction().execute(async (tx) => {
+    await this.transaction(async (tx) => {
       await tx.insertInto('cp_runs').values({ id, name, plan: JSON.stringify(plan), status: 'running', lease_owner: null, lease_until: null, created_at: now, updated_at: now, finished_at: null }).execute();
       // Chunks keep each INSERT under SQLite's bound-parameter limit.
       for (let i = 0; i < jobs.length; i += 500) {
@@ -153,7 +164,7 @@ export class JobStore {
 
   /** A failed job back to pending; its failed step becomes `started`, so it observes before acting. */
   async requeue(jobId: string): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
+    await this.transaction(async (tx) => {
       await tx.updateTable('cp_steps').set({ status: 'started' }).where('job_id', '=', jobId).where('status', '=', 'failed').execute();
       await tx.updateTable('cp_jobs').set({ status: 'pending', error: null, finished_at: null, updated_at: this.now() }).where('id', '=', jobId).execute();
     });
@@ -191,7 +202,7 @@ export class JobStore {
 
   async stepFinished(jobId: string, name: string, idx: number, status: 'succeeded' | 'skipped', output: unknown): Promise<void> {
     const now = this.now();
-    await this.db.transaction().execute(async (tx) => {
+    await this.transaction(async (tx) => {
       await tx.updateTable('cp_steps').set({ status, output: output === undefined ? null : JSON.stringify(output), error: null, finished_at: now }).where('job_id', '=', jobId).where('name', '=', name).execute();
       await tx.updateTable('cp_jobs').set({ step_index: idx + 1, updated_at: now }).where('id', '=', jobId).execute();
     });

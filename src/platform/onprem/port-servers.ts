@@ -22,7 +22,16 @@ export class OnpremPortServers {
 
   async startAll(): Promise<void> {
     const deps = await this.ctx.store.db.selectFrom('onprem_deployments').selectAll().where('port', 'is not', null).execute();
-    for (const dep of deps) await this.start(dep);
+    for (const dep of deps) {
+      try {
+        await this.start(dep);
+      } catch (err) {
+        // Several platform processes on one database (and one host) cannot all bind a deployment's
+        // port: the first one serves it; every process still serves /onprem/{id}/v1/.
+        if (!this.ctx.store.caps.sharedByProcesses || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+        console.warn(`On-Prem deployment ${dep.id}: port ${String(dep.port)} is served by another process`);
+      }
+    }
   }
 
   /** Starts the deployment's listener; port 0 picks a free port, which is then remembered. */

@@ -31,7 +31,7 @@ export const listPhoneNumbers = (db: Executor, wabaId: string): Promise<PhoneNum
     .selectFrom('phone_numbers')
     .selectAll()
     .where('waba_id', '=', wabaId)
-    .orderBy('last_onboarded_at', 'desc')
+    .orderBy('last_onboarded_at', (ob) => ob.desc().nullsLast()) // SQLite's default; PostgreSQL puts NULLs first
     .orderBy('created_at', 'desc')
     .orderBy('id')
     .execute();

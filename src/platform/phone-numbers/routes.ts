@@ -36,13 +36,12 @@ export function phoneNumberRoutes(ctx: PlatformContext): GraphRoute[] {
     }),
 
     route('waba', 'GET', 'phone_numbers', 'whatsapp_business_management', async (call) => {
-      const views = await phoneViewsOfWaba(ctx, call.caller, call.nodeId);
       const requested = parseFields(call.params['fields']);
       // Checked up front so an unknown field is refused even when the WABA has no numbers.
       const unknownField = requested?.find((f) => !Object.hasOwn(phoneFields, f));
       if (unknownField) throw errors.nonexistingField(unknownField, NODE_TYPE);
-      const { page, paging } = unwrap(paginate(views.map((v) => ({ id: v.number.id, v })), call.params, call.url));
-      const data = page.map(({ v }) => unwrap(selectFields(v, requested, phoneDefaultFields, phoneFields, NODE_TYPE)));
+      const { views, paging } = await phoneViewsOfWaba(ctx, call.caller, call.nodeId, (numbers) => unwrap(paginate(numbers, call.params, call.url)));
+      const data = views.map((v) => unwrap(selectFields(v, requested, phoneDefaultFields, phoneFields, NODE_TYPE)));
       return paging ? { data, paging } : { data };
     }),
 

@@ -29,12 +29,16 @@ export async function phoneView(ctx: PlatformContext, caller: Caller, id: string
   return viewOf(ctx, db, number, waba, caller);
 }
 
-export async function phoneViewsOfWaba(ctx: PlatformContext, caller: Caller, wabaId: string): Promise<PhoneView[]> {
+/**
+ * The views of one page of a WABA's numbers. `pick` chooses the page from the ordered rows, so only
+ * the page's views are built (a view costs several queries; a WABA may hold thousands of numbers).
+ */
+export async function phoneViewsOfWaba<P>(ctx: PlatformContext, caller: Caller, wabaId: string, pick: (numbers: PhoneNumber[]) => { page: PhoneNumber[]; paging: P }): Promise<{ views: PhoneView[]; paging: P }> {
   const db = ctx.store.db;
   const waba = await findWaba(db, wabaId);
   if (!waba) throw errors.unsupportedRequest('GET', wabaId);
-  const numbers = await listPhoneNumbers(db, wabaId);
-  return Promise.all(numbers.map((n) => viewOf(ctx, db, n, waba, caller)));
+  const { page, paging } = pick(await listPhoneNumbers(db, wabaId));
+  return { views: await Promise.all(page.map((n) => viewOf(ctx, db, n, waba, caller))), paging };
 }
 
 

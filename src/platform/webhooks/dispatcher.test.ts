@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HookReceiver, type Envelope } from '../../../test/support/webhook-helpers.js';
-import { openSqliteStore, type Store } from '../../store/database.js';
+import type { Store } from '../../store/database.js';
+import { openSqliteStore } from '../../store/sqlite.js';
 import type { WebhookEvent } from '../../store/schema.js';
 import { defaultDispatcherOptions, lanes, retryDelay, WebhookDispatcher, type DispatcherOptions } from './dispatcher.js';
 import { Outbox } from './outbox.js';

@@ -108,8 +108,8 @@ export class WebhookDispatcher {
 
   /**
    * At start-up, leases left by a process that died mid-delivery are released at once instead of
-   * after their timeout (found by the crash tests). Single-process only: with several platform
-   * processes on one database a lease must carry its owner, and only the owner's are released.
+   * after their timeout (found by the crash tests). Only for a database one process owns (SQLite):
+   * on a shared database another live process may hold them, so they expire instead.
    */
   async releaseLeases(): Promise<number> {
     const result = await this.store.db.updateTable('webhook_events').set({ lease_until: null }).where('status', '=', 'pending').where('lease_until', 'is not', null).executeTakeFirst();
@@ -118,6 +118,9 @@ export class WebhookDispatcher {
 
   /** Delivers everything due now (tests and benchmarks use it to wait for quiescence). */
   async drain(): Promise<void> {
+    // A round already in flight holds its events' leases: let it finish and record its outcomes
+    // first, or "drained" would be said while those events still show pending.
+    await this.loop;
     while ((await this.deliverDue()) > 0) {
       /* keep going until nothing is due */
     }
@@ -168,6 +171,24 @@ export class WebhookDispatcher {
         .where('status', '=', 'pending')
         .where('next_attempt_at', '<=', now)
         .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', wallNow)]))
+        // Processes sharing the database: a number's events stay in order, so none is claimed while
+        // another process has an earlier one of the same number and target in flight. The claim runs
+        // serializable, so two processes cannot both pass this check on the same number.
+        .$if(this.store.caps.sharedByProcesses, (qb) =>
+          qb.where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('webhook_events as earlier')
+                  .select('earlier.id')
+                  .whereRef('earlier.phone_number_id', '=', 'webhook_events.phone_number_id')
+                  .whereRef('earlier.target_url', '=', 'webhook_events.target_url')
+                  .whereRef('earlier.id', '<', 'webhook_events.id')
+                  .where('earlier.status', '=', 'pending')
+                  .where('earlier.lease_until', '>', wallNow),
+              ),
+            ),
+          ),
+        )
         .orderBy('id')
         .limit(limit)
         .execute();

@@ -7,6 +7,7 @@ import * as onpremPorts from './0004-onprem-ports.js';
 import * as wabaMigration from './0005-waba-migration.js';
 import * as codeGuesses from './0006-code-guesses.js';
 import * as backupOnboarding from './0007-backup-onboarding.js';
+import * as pendingByNumber from './0008-pending-by-number.js';
 
 interface NumberedMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -21,6 +22,7 @@ const migrations: Record<string, NumberedMigration> = {
   '0005-waba-migration': wabaMigration,
   '0006-code-guesses': codeGuesses,
   '0007-backup-onboarding': backupOnboarding,
+  '0008-pending-by-number': pendingByNumber,
 };
 
 export function migrationProvider(caps: DialectCapabilities): MigrationProvider {

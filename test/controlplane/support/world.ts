@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { onPostgres } from '../../support/postgres.js';
 import { planSchema, type Plan } from '../../../src/controlplane/plan/schema.js';
 import { ADMIN_PASSWORD, OnpremClient, expectOnpremOk, type NumberRef } from '../../support/onprem-helpers.js';
 import { addNumber, type TestPlatform, type World } from '../../support/platform.js';
@@ -68,7 +69,8 @@ export async function sentTexts(tp: TestPlatform, phoneNumberId: string): Promis
     .select('body')
     .where('phone_number_id', '=', phoneNumberId)
     .where('direction', '=', 'outbound')
-    .orderBy(sql`rowid`)
+    // Insertion order: SQLite's rowid; on PostgreSQL the inserting transaction's id (sends are sequential).
+    .orderBy(onPostgres() ? sql`xmin::text::bigint` : sql`rowid`)
     .execute();
   return rows.map((r) => (JSON.parse(r.body) as { text?: { body: string } }).text?.body ?? '');
 }
