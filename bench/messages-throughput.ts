@@ -14,15 +14,11 @@
  * Prints requests/s, latency p50/p99, non-2xx count, and webhook deliveries/s (events delivered
  * divided by the time from the first request until the last event arrived).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChildProcess } from 'node:child_process';
-import { startCluster } from '../test/support/postgres-cluster.js';
-import { call, startPlatform } from './support.js';
+import { benchDatabase, call, startPlatform } from './support.js';
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
 
@@ -84,13 +80,11 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
-  const cluster = values.postgres ? await startCluster({ durable: true }) : undefined;
-  const database = cluster ? cluster.url : join(dir, 'bench.sqlite');
+  const database = await benchDatabase(Boolean(values.postgres));
   const children: ChildProcess[] = [];
   const bases: string[] = [];
   for (let i = 0; i < instances; i++) {
-    const started = await startPlatform(database, ['--webhook-batch', values['webhook-batch'] ?? '1']);
+    const started = await startPlatform(database.location, ['--webhook-batch', values['webhook-batch'] ?? '1']);
     children.push(started.child);
     bases.push(started.base);
   }
@@ -179,9 +173,8 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => new Promise((r) => (c.exitCode === null ? c.once('exit', r) : r(null)))));
-    cluster?.stop();
+    database.cleanup();
     receiver.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

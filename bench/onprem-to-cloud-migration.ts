@@ -4,7 +4,9 @@
  * `health_status`. The platform runs as its own process (built `dist/main.js`, fresh SQLite file,
  * `--downtime-ms 0` unless told otherwise), so the figures are the platform's own cost, not the downtime.
  *
- *   npm run build && npx tsx bench/onprem-to-cloud-migration.ts [--numbers 200] [--concurrency 1] [--shards 2]
+ *   npm run build && npx tsx bench/onprem-to-cloud-migration.ts [--numbers 200] [--concurrency 1] [--shards 2] [--postgres]
+ *
+ * `--postgres` runs the platform on a throwaway PostgreSQL cluster instead of a SQLite file.
  *
  * Setup (not timed, parallelised): N numbers provisioned on Cloud API with a two-step PIN, each then
  * moved to its own On-Prem deployment (log in, POST /v1/account with the number's certificate and PIN,
@@ -16,11 +18,8 @@
  * Prints JSON: p50/p90/p99/max in ms of the whole migration and of each call, count and failures.
  * Set BENCH_CPU_PROF=<dir> to run the platform under `node --cpu-prof`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { call, startPlatform } from './support.js';
+import { benchDatabase, call, startPlatform } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +29,7 @@ const { values } = parseArgs({
     shards: { type: 'string', default: '2' },
     'downtime-ms': { type: 'string', default: '0' },
     'graph-version': { type: 'string', default: 'v23.0' },
+    postgres: { type: 'boolean', default: false },
   },
 });
 const numberCount = Number(values.numbers);
@@ -99,8 +99,8 @@ async function setUpOnprem(base: string, n: { id: string; cc: string; phone: str
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
-  const { child, base } = await startPlatform(join(dir, 'bench.sqlite'), ['--downtime-ms', String(downtimeMs)]);
+  const database = await benchDatabase(Boolean(values.postgres));
+  const { child, base } = await startPlatform(database.location, ['--downtime-ms', String(downtimeMs)]);
   try {
     // --- Setup (not timed) ---
     const setupStart = performance.now();
@@ -175,6 +175,7 @@ async function main(): Promise<void> {
     const p99 = summary(samples.map((x) => x.total)).p99;
     const report = {
       benchmark: 'On-Prem → Cloud migration (backup + register with backup + health_status)',
+      database: values.postgres ? 'postgresql' : 'sqlite',
       numbers: numberCount,
       concurrency,
       shards,
@@ -203,7 +204,7 @@ async function main(): Promise<void> {
       child.kill('SIGTERM');
       await exited;
     }
-    rmSync(dir, { recursive: true, force: true });
+    database.cleanup();
   }
 }
 

@@ -1,5 +1,9 @@
 /** Shared by the benchmark scripts: start the built platform as its own process, and call it. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCluster } from '../test/support/postgres-cluster.js';
 
 /**
  * Spawns `dist/main.js` on a free port with a fresh database and no demo data, and resolves with its
@@ -30,4 +34,17 @@ export async function call<T>(base: string, method: string, path: string, body?:
   const json = (await res.json()) as T;
   if (expect !== undefined ? res.status !== expect : !res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
+}
+
+/**
+ * A fresh database for one benchmark run: a SQLite file in a temporary directory, or (`postgres`) a
+ * throwaway PostgreSQL cluster with durable settings (Debian's package; see test/support/postgres-cluster.ts).
+ */
+export async function benchDatabase(postgres: boolean): Promise<{ location: string; cleanup(): void }> {
+  if (postgres) {
+    const cluster = await startCluster({ durable: true });
+    return { location: cluster.url, cleanup: () => cluster.stop() };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
+  return { location: join(dir, 'bench.sqlite'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
