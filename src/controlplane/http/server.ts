@@ -32,14 +32,14 @@ export function controlPlaneRoutes({ runner, envs }: EnvAwareRunner): (app: Fast
       .finally(() => executing.delete(runId));
     executing.set(runId, p);
   };
-  const streams = new Set<ServerResponse>();
+  const streams: Streams = { open: new Set(), waits: windowWaits(runner) };
 
   return async (app) => {
     app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
     // Shutting down pauses this process's runs (resume continues them); open event streams would
     // keep the server from closing. A step still in flight after a few seconds is left to resume's observation.
     app.addHook('preClose', async () => {
-      for (const res of streams) res.end();
+      for (const res of streams.open) res.end();
       await Promise.all([...executing.keys()].map((id) => runner.pause(id)));
       const settled = new AbortController();
       await Promise.race([Promise.allSettled(executing.values()).finally(() => settled.abort()), sleep(STOP_GRACE_MS, settled.signal)]);
@@ -81,6 +81,8 @@ export function controlPlaneRoutes({ runner, envs }: EnvAwareRunner): (app: Fast
     });
     app.post('/runs/:id/cancel', async (req) => {
       await runner.cancel(idOf(req));
+      // A run nobody executes (paused, or left by a stopped process) is settled by executing it once more.
+      start(idOf(req));
       return { status: 'cancelling' };
     });
     app.post('/runs/:id/resume', async (req, reply) => {
@@ -147,11 +149,28 @@ function planRequest(body: unknown): PlanRequest {
 }
 
 /** Replays the run's recorded events, then forwards live ones until the client goes away. */
-async function streamEvents(runner: Runner, runId: string, req: FastifyRequest, reply: FastifyReply, open: Set<ServerResponse>): Promise<void> {
+interface Streams {
+  /** Closed when the server closes. */
+  open: Set<ServerResponse>;
+  /** Runs waiting for their low-traffic window, and until when (the event is not recorded). */
+  waits: ReadonlyMap<string, { batch: number; until: number }>;
+}
+
+/** Follows `window_wait` events, so a subscriber arriving during the wait still learns of it. */
+function windowWaits(runner: Runner): Map<string, { batch: number; until: number }> {
+  const waits = new Map<string, { batch: number; until: number }>();
+  runner.events.on((e) => {
+    if (e.type === 'window_wait') waits.set(e.runId, { batch: e.batch, until: Date.now() + e.ms });
+    else if (e.type === 'batch_started' || e.type === 'run_finished') waits.delete(e.runId);
+  });
+  return waits;
+}
+
+async function streamEvents(runner: Runner, runId: string, req: FastifyRequest, reply: FastifyReply, streams: Streams): Promise<void> {
   reply.hijack();
   const res = reply.raw;
-  open.add(res);
-  res.on('close', () => open.delete(res));
+  streams.open.add(res);
+  res.on('close', () => streams.open.delete(res));
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   const send = (type: string, data: unknown, id?: number): void => {
     res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -162,6 +181,8 @@ async function streamEvents(runner: Runner, runId: string, req: FastifyRequest, 
   // A run that is over has nothing more to say.
   const status = (await runner.store.run(runId))?.status;
   if (status === 'finished' || status === 'cancelled') return void res.end();
+  const wait = streams.waits.get(runId);
+  if (wait) send('window_wait', { type: 'window_wait', runId, batch: wait.batch, ms: Math.max(0, wait.until - Date.now()) } satisfies RunnerEvent);
   const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
   const unsubscribe = runner.events.on((e: RunnerEvent) => {
     if (e.runId !== runId) return;
