@@ -1,14 +1,14 @@
 /**
  * Wire types of the embedded control plane (`/_switchboard/controlplane/`), as the console reads them.
- * The server's own types sit in modules that import Node, which browser code cannot type-check; so
- * they are restated here and `test/console/wire-types.test.ts` proves, under `npm run typecheck`, that
- * the server's types equal (or fit into) these.
+ * Statuses and timelines come from the server's own Node-free modules. The others are declared in
+ * modules that import Node, which browser code cannot type-check; so they are restated here and
+ * `test/console/wire-types.test.ts` proves, under `npm run typecheck`, that the server's types equal
+ * (or, for events, fit into) these.
  */
+import type { JobStatus, RunStatus } from '../../../src/controlplane/jobs/schema.js';
 
-export type RunStatus = 'running' | 'paused' | 'cancelling' | 'cancelled' | 'finished';
-export type JobStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'rolled_back';
-export type StepStatus = 'pending' | 'started' | 'succeeded' | 'skipped' | 'failed';
-export type OutboundStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'in_doubt';
+export type { JobStatus, OutboundStatus, RunStatus, StepStatus } from '../../../src/controlplane/jobs/schema.js';
+export type { MessageTimeline, NumberTimeline, RunListItem, RunTimeline } from '../../../src/controlplane/report/timeline-view.js';
 
 export interface PlanIssue {
   path: string;
@@ -75,49 +75,6 @@ export interface RunReport {
   run: { id: string; name: string; status: string; created_at: string; finished_at: string | null };
   totals: Record<string, number>;
   numbers: NumberReport[];
-}
-
-export interface TimelineStep {
-  name: string;
-  status: StepStatus;
-  attempts: number;
-  started_at: number | null;
-  finished_at: number | null;
-  error: string | null;
-}
-
-export interface NumberTimeline {
-  phone_number_id: string;
-  kind: string;
-  batch: number | null;
-  status: JobStatus;
-  commit_step: string | null;
-  started_at: number | null;
-  finished_at: number | null;
-  steps: TimelineStep[];
-}
-
-export interface MessageTimeline {
-  id: number;
-  phone_number_id: string;
-  status: OutboundStatus;
-  api: string | null;
-  created_at: number;
-  sent_at: number | null;
-}
-
-export interface RunTimeline {
-  run: { id: string; status: RunStatus; created_at: number; finished_at: number | null };
-  numbers: NumberTimeline[];
-  messages: MessageTimeline[];
-}
-
-export interface RunListItem {
-  id: string;
-  name: string;
-  status: RunStatus;
-  created_at: number;
-  finished_at: number | null;
 }
 
 /** `POST /numbers/{id}/messages`: stored, and either on its way (`queued`) or held by a migration. */

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { Finding, PreflightReport } from '../../api/cp-types.js';
 import { DataTable } from '../lists.js';
+import { NumberCell } from './NumberCell.js';
 import { StatusBadge } from './status.js';
 
 /** Pre-flight, per number: ready or blocked (blocked numbers are skipped untouched), and why. */
@@ -13,10 +14,7 @@ export function PreflightView({ report }: { report: PreflightReport }): ReactNod
       <DataTable caption="Pre-flight findings per number" columns={['Number', 'Kind', 'Verdict', 'Findings']}>
         {report.numbers.map((n) => (
           <tr key={n.phone_number_id} data-testid={`preflight-${n.phone_number_id}`} data-verdict={n.verdict}>
-            <th scope="row">
-              {n.phone_number_id}
-              {n.label ? <div className="sub">{n.label}</div> : null}
-            </th>
+            <NumberCell n={n} />
             <td>{n.kind}</td>
             <td>
               <StatusBadge status={n.verdict} label="Verdict" testId="verdict" />

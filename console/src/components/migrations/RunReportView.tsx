@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { NumberReport, RunReport } from '../../api/cp-types.js';
 import { DataTable } from '../lists.js';
+import { NumberCell } from './NumberCell.js';
 import { StatusBadge } from './status.js';
 
 const total = (m: NumberReport['messages']): number => m.held + m.sent + m.failed + m.in_doubt;
@@ -17,10 +18,7 @@ export function RunReportView({ report }: { report: RunReport }): ReactNode {
       <DataTable caption="Report per number" columns={['Number', 'Kind', 'Status', 'Stopped at', 'Messages sent', 'Duration', 'Verification', 'Why']}>
         {report.numbers.map((n) => (
           <tr key={n.phone_number_id} data-testid={`report-${n.phone_number_id}`} data-status={n.status}>
-            <th scope="row">
-              {n.phone_number_id}
-              {n.label ? <div className="sub">{n.label}</div> : null}
-            </th>
+            <NumberCell n={n} />
             <td>{n.kind}</td>
             <td>
               <StatusBadge status={n.status} label="Status" />
