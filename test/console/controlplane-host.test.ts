@@ -122,14 +122,35 @@ describe('embedded control plane behind the control API\'s access rules', () => 
     }
   });
 
-  it('stops promptly with a run waiting for its window and its event stream open; the run is left paused', async () => {
-    const tp = await TestPlatform.start({ seedDemo: true });
+  /** The demo rehearsal with a low-traffic window two hours from now: the run waits. */
+  async function startWaitingRun(tp: TestPlatform): Promise<string> {
     const { plan, env } = (await tp.request<DemoRehearsal>('GET', `${CONTROLPLANE_PREFIX}/demo-plan`)).body;
     const later = (hours: number): string => `${String((new Date().getUTCHours() + hours) % 24).padStart(2, '0')}:00`;
     const waiting = plan.replace('rollback: auto\n', `rollback: auto\nwindow: { start: "${later(2)}", end: "${later(3)}", timezone: UTC }\n`);
-    const runId = (await tp.request<{ run_id: string }>('POST', `${CONTROLPLANE_PREFIX}/runs`, { body: { plan: waiting, env } })).body.run_id;
+    return (await tp.request<{ run_id: string }>('POST', `${CONTROLPLANE_PREFIX}/runs`, { body: { plan: waiting, env } })).body.run_id;
+  }
+  const statusOf = async (tp: TestPlatform, runId: string): Promise<string> => (await tp.request<{ status: string }>('GET', `${CONTROLPLANE_PREFIX}/runs/${runId}`)).body.status;
+
+  it('settles a paused run that is cancelled (no process executes it any more)', async () => {
+    const tp = await TestPlatform.start({ seedDemo: true });
+    try {
+      const runId = await startWaitingRun(tp);
+      const paused = readEvents(`${tp.base}${CONTROLPLANE_PREFIX}/runs/${runId}/events`, {}, (e) => e.event === 'run_finished');
+      await expect.poll(() => statusOf(tp, runId)).toBe('running');
+      expect((await tp.request('POST', `${CONTROLPLANE_PREFIX}/runs/${runId}/pause`)).status).toBe(200);
+      expect((await paused).at(-1)?.data).toMatchObject({ status: 'paused' });
+      expect((await tp.request('POST', `${CONTROLPLANE_PREFIX}/runs/${runId}/cancel`)).status).toBe(200);
+      await expect.poll(() => statusOf(tp, runId), { timeout: 5000 }).toBe('cancelled');
+    } finally {
+      await tp.stop();
+    }
+  });
+
+  it('stops promptly with a run waiting for its window and its event stream open; the run is left paused', async () => {
+    const tp = await TestPlatform.start({ seedDemo: true });
+    const runId = await startWaitingRun(tp);
     const stream = readEvents(`${tp.base}${CONTROLPLANE_PREFIX}/runs/${runId}/events`, {}, () => false);
-    await expect.poll(async () => (await tp.request<{ status: string }>('GET', `${CONTROLPLANE_PREFIX}/runs/${runId}`)).body.status).toBe('running');
+    await expect.poll(() => statusOf(tp, runId)).toBe('running');
     const t0 = Date.now();
     await tp.stop({ keepDatabase: true });
     expect(Date.now() - t0).toBeLessThan(4000);

@@ -99,10 +99,10 @@ describe.skipIf(!hasChromium)('web console: migration view', () => {
   it('starts the run and shows it live: batches, steps, a retry, a held message, then the report', async () => {
     const deli = demo.onpremPhoneNumberId;
     // Before: an inbound message reaches the On-Prem deployment's webhook. During the move the platform
-    // is down for the number for 3 s; the first register of Branch 1 meets a proxy's 503 and is retried.
+    // is down for the number for 3 s; the first register of Branch 2 (batch 2) meets a proxy's 503 and is retried.
     expect(await tp.control('POST', 'inbound', { phone_number_id: deli, from: demo.consumerWaId, text: { body: 'before' } })).toMatchObject({ delivered: true });
     await tp.control('PATCH', 'settings', { downtime_ms: 3000 });
-    proxy.inject('POST', new RegExp(`/${extra[0]?.number.id}/register$`), { kind: '503' });
+    proxy.inject('POST', new RegExp(`/${extra[1]?.number.id}/register$`), { kind: '503' });
 
     await click('Start run');
     await expect.poll(outcome).toMatch(/^Started run run-\S+\.$/);
@@ -120,15 +120,19 @@ describe.skipIf(!hasChromium)('web console: migration view', () => {
     expect(await tp.control('POST', 'inbound', { phone_number_id: deli, from: demo.consumerWaId, text: { body: 'during' } })).toMatchObject({ delivered: false, reason: 'migration downtime' });
     await expect.poll(() => row.getByTestId('number-messages').innerText()).toContain('1 held');
     await screenshot(page, '12-migration-live');
+    // Batch 2 follows; its number's first register meets the 503: the retry shows while it waits.
+    const retrying = run.getByTestId(`run-number-${extra[1]?.number.id}`).getByTestId('number-retry');
+    await retrying.waitFor({ timeout: 20_000 });
+    expect(await retrying.innerText()).toMatch(/^Retrying register: attempt 1 failed \(graph 503: .+\); next attempt at /);
 
     await expect.poll(() => run.getByTestId('run-status').innerText(), { timeout: 30_000 }).toBe('finished');
     await tp.control('PATCH', 'settings', { downtime_ms: 0 });
     expect(proxy.pending()).toBe(0);
     for (const id of [deli, ...extra.map((p) => p.number.id)]) expect(await run.getByTestId(`run-number-${id}`).getAttribute('data-status')).toBe('succeeded');
-    const retried = run.getByTestId(`run-number-${extra[0]?.number.id}`).getByTestId('step-register');
-    expect(await retried.innerText()).toContain('×2');
+    const retried = run.getByTestId(`run-number-${extra[1]?.number.id}`).getByTestId('step-register');
+    await expect.poll(() => retried.innerText(), { message: 'register retried once after the proxy\'s 503' }).toContain('×2');
     const log = page.getByTestId('live-feed');
-    expect(await log.innerText()).toMatch(new RegExp(`${extra[0]?.number.id}: register attempt 1 failed \\(.+\\); retry in [\\d.]+ s`));
+    expect(await log.innerText()).toMatch(new RegExp(`${extra[1]?.number.id}: register attempt 1 failed \\(.+\\); retry in [\\d.]+ s`));
     expect(await log.innerText()).toContain(`${deli}: register succeeded`);
     expect(await log.innerText()).toMatch(/run finished: 3 succeeded/);
 

@@ -22,14 +22,21 @@ import { envAwareRunner, requestEnvSchema, type EnvAwareRunner, type RequestEnv 
  */
 export function controlPlaneRoutes({ runner, envs }: EnvAwareRunner): (app: FastifyInstance) => Promise<void> {
   const executing = new Map<string, Promise<unknown>>();
+  // Resumed or cancelled while an execution was still winding down (after a pause): it may have
+  // read the old status last, so the run is executed once more afterwards.
+  const again = new Set<string>();
+  let closing = false;
   const start = (runId: string): void => {
-    if (executing.has(runId)) return;
+    if (executing.has(runId)) return void again.add(runId);
     const p = envs
       .forRun(runId, () => runner.execute(runId))
       .catch((err: unknown) => {
         if (!(err instanceof LeaseHeldError)) console.error(`run ${runId} stopped:`, err instanceof Error ? err.message : String(err));
       })
-      .finally(() => executing.delete(runId));
+      .finally(() => {
+        executing.delete(runId);
+        if (again.delete(runId) && !closing) start(runId);
+      });
     executing.set(runId, p);
   };
   const streams: Streams = { open: new Set(), waits: windowWaits(runner) };
@@ -39,6 +46,7 @@ export function controlPlaneRoutes({ runner, envs }: EnvAwareRunner): (app: Fast
     // Shutting down pauses this process's runs (resume continues them); open event streams would
     // keep the server from closing. A step still in flight after a few seconds is left to resume's observation.
     app.addHook('preClose', async () => {
+      closing = true;
       for (const res of streams.open) res.end();
       await Promise.all([...executing.keys()].map((id) => runner.pause(id)));
       const settled = new AbortController();

@@ -25,12 +25,13 @@ interface RunViewProps {
  */
 export function RunView({ runId, env, consumer, offsetMs }: RunViewProps): ReactNode {
   const path = `${CP}/runs/${encodeURIComponent(runId)}`;
-  const first = usePoll<RunSummary>(path, 1000);
-  const active = isRunActive(first.data?.status);
+  const polled = usePoll<RunSummary>(path, 1000);
+  const summary = polled.data;
+  // Follow from the first render: a run just started emits its first steps before a poll could tell.
+  const active = summary === undefined || isRunActive(summary.status);
   const live = useRunEvents(runId, active);
-  const summary = usePoll<RunSummary>(path, 1000, live.tick).data ?? first.data;
   const report = usePoll<RunReport>(`${path}/report`, active ? 1000 : 5000, live.tick);
-  if (!summary || !report.data) return <ErrorNote error={first.error ?? report.error} />;
+  if (!summary || !report.data) return <ErrorNote error={polled.error ?? report.error} />;
   const over = summary.status === 'finished' || summary.status === 'cancelled';
   return (
     <div className="run" data-testid="run" data-run-id={runId}>
