@@ -9,6 +9,7 @@ import type { PlatformConfig } from './config.js';
 import { loadClockOffset } from './control/inspect.js';
 import { CONTROL_PREFIX, mountControlApi } from './control/routes.js';
 import { mountConsole } from './console-host.js';
+import { controlPlaneDatabase, mountControlPlane } from './controlplane-host.js';
 import { loadDemo, seedDemo, type DemoData } from './control/seed.js';
 import { accountRoutes } from './platform/accounts/routes.js';
 import type { PlatformContext } from './platform/context.js';
@@ -108,6 +109,9 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
   mountMediaDownload(http, ctx);
   await mountOnpremApi(http, ctx, { maxUploadBytes: config.maxUploadBytes });
   await mountConsole(http);
+  // Rehearsals from the console; with the control API disabled there is nothing to mount.
+  const controlPlane =
+    config.control.mode === 'disabled' ? undefined : await mountControlPlane(http, { database: controlPlaneDatabase(config.database), publicUrl: () => ctx.publicUrl, demo: () => loadDemo(store.db) });
 
   return {
     http,
@@ -132,6 +136,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
       await dispatcher.stop();
       await onpremPorts.closeAll();
       await http.close();
+      await controlPlane?.close();
       await store.close();
     },
   };

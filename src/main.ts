@@ -3,6 +3,7 @@ import { isPostgresUrl } from './store/open.js';
 import { HELP, loadConfig, type PlatformConfig } from './config.js';
 import { CONTROL_PREFIX } from './control/routes.js';
 import { CONSOLE_PREFIX } from './console-host.js';
+import { CONTROLPLANE_PREFIX } from './controlplane-host.js';
 
 async function main(): Promise<void> {
   let config;
@@ -61,7 +62,11 @@ async function main(): Promise<void> {
 function controlLines(access: PlatformConfig['control'], base: string): string[] {
   if (access.mode === 'disabled') return ['  Control API:                                 disabled (--no-control)'];
   const note = access.mode === 'token' ? '  (needs the control token)' : '';
-  return [`  Control API (emulator only):                 ${base}${CONTROL_PREFIX}/${note}`, `  Webhook sink (demo app's callback):          ${base}${CONTROL_PREFIX}/sink/demo`];
+  return [
+    `  Control API (emulator only):                 ${base}${CONTROL_PREFIX}/${note}`,
+    `  Control plane (rehearsals, console):         ${base}${CONTROLPLANE_PREFIX}/${note}`,
+    `  Webhook sink (demo app's callback):          ${base}${CONTROL_PREFIX}/sink/demo`,
+  ];
 }
 
 main().catch((err: unknown) => {

@@ -1,7 +1,7 @@
 import { useState, type KeyboardEvent, type ReactNode } from 'react';
 import { usePoll } from './api/poll.js';
 import type { ClockView } from './api/types.js';
-import { MigrationsPlaceholder } from './components/MigrationsPlaceholder.js';
+import { MigrationView, useMigrationSession } from './components/migrations/MigrationView.js';
 import { PlatformView } from './components/PlatformView.js';
 
 const TABS = [
@@ -15,6 +15,7 @@ const initialTab = (): TabId => (location.hash === '#migrations' ? 'migrations' 
 export function App(): ReactNode {
   const [tab, setTab] = useState<TabId>(initialTab);
   const clock = usePoll<ClockView>('clock', 1000);
+  const migrations = useMigrationSession();
   const select = (id: TabId): void => {
     setTab(id);
     history.replaceState(null, '', `#${id}`);
@@ -45,7 +46,7 @@ export function App(): ReactNode {
         </p>
       </header>
       <main id={`panel-${tab}`} role="tabpanel" aria-labelledby={`tab-${tab}`}>
-        {tab === 'platform' ? <PlatformView clock={clock.data} /> : <MigrationsPlaceholder />}
+        {tab === 'platform' ? <PlatformView clock={clock.data} /> : <MigrationView clock={clock.data} session={migrations} />}
       </main>
     </>
   );

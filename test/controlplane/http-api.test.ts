@@ -2,42 +2,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { serveControlPlane, type ControlPlaneServer } from '../../src/controlplane/http/server.js';
+import { readEvents } from '../support/sse.js';
 import { useRehearsal } from './support/harness.js';
 import { ENV_BASE, numberOnCloud, numberOnOnprem, planFor, sentTexts } from './support/world.js';
-
-interface SseEvent {
-  event: string;
-  data: Record<string, unknown>;
-}
-
-/** Reads server-sent events until `until` says stop. */
-async function readEvents(url: string, until: (e: SseEvent) => boolean): Promise<SseEvent[]> {
-  const res = await fetch(url);
-  expect(res.headers.get('content-type')).toBe('text/event-stream');
-  const reader = res.body?.getReader();
-  const events: SseEvent[] = [];
-  let buffer = '';
-  for (;;) {
-    const chunk = await reader?.read();
-    if (!chunk || chunk.done) break;
-    buffer += Buffer.from(chunk.value).toString('utf8');
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) !== -1) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (!event || !data) continue;
-      const e = { event, data: JSON.parse(data) as Record<string, unknown> };
-      events.push(e);
-      if (until(e)) {
-        await reader?.cancel();
-        return events;
-      }
-    }
-  }
-  return events;
-}
 
 describe('control plane HTTP API', () => {
   const h = useRehearsal();
@@ -72,7 +39,7 @@ describe('control plane HTTP API', () => {
     const sent = await call('POST', `/numbers/${a.number.id}/messages`, { to: '16505551234', type: 'text', text: { body: 'through the control plane' } });
     expect(sent.status).toBe(202);
 
-    const events = await readEvents(`${server.url}/runs/${runId}/events`, (e) => e.event === 'run_finished');
+    const events = await readEvents(`${server.url}/runs/${runId}/events`, {}, (e) => e.event === 'run_finished');
     const finished = events.filter((e) => e.event === 'job_finished').map((e) => e.data['status']);
     expect(finished).toEqual(['succeeded', 'succeeded']);
     expect(events.at(-1)?.data).toMatchObject({ status: 'finished', counts: { succeeded: 2 } });

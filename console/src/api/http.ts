@@ -4,6 +4,8 @@ export class ApiCallError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The parsed answer (the control plane's 422 carries a plan's issues here). */
+    readonly body?: unknown,
   ) {
     super(message);
   }
@@ -12,7 +14,10 @@ export class ApiCallError extends Error {
 /** The Graph envelope's message (control, Graph and On-Prem errors all carry one somewhere). */
 function errorMessage(status: number, body: unknown): string {
   if (body && typeof body === 'object') {
-    const b = body as { error?: { message?: string; error_data?: { details?: string } }; errors?: { title?: string; details?: string }[] };
+    const b = body as { error?: string | { message?: string; error_data?: { details?: string } }; errors?: { title?: string; details?: string }[]; valid?: false };
+    // The control plane answers `{error: "..."}`, and 422 `{valid: false, issues}` for a plan.
+    if (typeof b.error === 'string') return b.error;
+    if (b.valid === false) return 'the plan is invalid';
     if (b.error?.message) return [b.error.message, b.error.error_data?.details].filter(Boolean).join(': ');
     const onprem = b.errors?.[0];
     if (onprem) return [onprem.title, onprem.details].filter(Boolean).join(': ');
@@ -35,7 +40,7 @@ export async function callJson<T>(method: string, path: string, init: { body?: u
   const res = await fetch(path, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
   const text = await res.text();
   const body = parseBody(text);
-  if (!res.ok) throw new ApiCallError(res.status, errorMessage(res.status, body));
+  if (!res.ok) throw new ApiCallError(res.status, errorMessage(res.status, body), body);
   return body as T;
 }
 
@@ -57,12 +62,15 @@ function controlToken(): string | undefined {
   return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
 }
 
-/** A control-API call: `control('GET', 'state')`. */
-export const control = <T>(method: string, path: string, body?: unknown): Promise<T> => {
+/** The headers every control-API request carries (the control token, when there is one). */
+export function controlHeaders(): Record<string, string> {
   const token = controlToken();
-  const headers = token ? { 'x-switchboard-token': token } : undefined;
-  return callJson<T>(method, `${CONTROL}/${path}`, { ...(headers && { headers }), ...(method !== 'GET' && { body: body ?? {} }) });
-};
+  return token ? { 'x-switchboard-token': token } : {};
+}
+
+/** A control-API call: `control('GET', 'state')`. */
+export const control = <T>(method: string, path: string, body?: unknown): Promise<T> =>
+  callJson<T>(method, `${CONTROL}/${path}`, { headers: controlHeaders(), ...(method !== 'GET' && { body: body ?? {} }) });
 
 /** Any version the platform serves works; the console uses the one the README prints. */
 export const GRAPH_VERSION = 'v23.0';

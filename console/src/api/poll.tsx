@@ -26,11 +26,12 @@ export interface Polled<T> {
 /**
  * Reads a control-API path now, every `intervalMs`, and after every action. Polling (rather than a
  * push channel) keeps the platform unchanged: every list the console shows is already a GET.
- * `path` null pauses it.
+ * `path` null pauses it; a change of `trigger` (a run's event arrived) reads it again at once.
  */
-export function usePoll<T>(path: string | null, intervalMs = 1000): Polled<T> {
+export function usePoll<T>(path: string | null, intervalMs = 1000, trigger = 0): Polled<T> {
   const { version } = useContext(RefreshContext);
-  const [state, setState] = useState<Polled<T>>({ data: undefined, error: undefined });
+  // Remembers which path the data came from: another path's data is never shown as this one's.
+  const [state, setState] = useState<Polled<T> & { path: string | null }>({ data: undefined, error: undefined, path });
   useEffect(() => {
     if (path === null) return undefined;
     let stopped = false;
@@ -39,8 +40,8 @@ export function usePoll<T>(path: string | null, intervalMs = 1000): Polled<T> {
       if (inFlight) return;
       inFlight = true;
       control<T>('GET', path).then(
-        (data) => !stopped && setState({ data, error: undefined }),
-        (err: unknown) => !stopped && setState((s) => ({ data: s.data, error: err instanceof Error ? err.message : String(err) })),
+        (data) => !stopped && setState({ data, error: undefined, path }),
+        (err: unknown) => !stopped && setState((s) => ({ data: s.path === path ? s.data : undefined, error: err instanceof Error ? err.message : String(err), path })),
       ).finally(() => {
         inFlight = false;
       });
@@ -51,6 +52,6 @@ export function usePoll<T>(path: string | null, intervalMs = 1000): Polled<T> {
       stopped = true;
       clearInterval(timer);
     };
-  }, [path, intervalMs, version]);
-  return state;
+  }, [path, intervalMs, version, trigger]);
+  return state.path === path ? { data: state.data, error: state.error } : { data: undefined, error: undefined };
 }

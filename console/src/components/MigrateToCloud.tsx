@@ -6,7 +6,7 @@ import { Field } from './Field.js';
 
 const STATE_TEXT: Record<StepState, string> = { waiting: 'waiting', running: 'running…', done: 'done', failed: 'failed' };
 
-/** The On-Prem → Cloud migration of one number, step by step (until the control plane drives it). */
+/** The On-Prem → Cloud migration of one number, by hand, step by step (the Migrations tab runs plans through the control plane). */
 export function MigrateToCloud({ n, demo, onClose }: { n: NumberRow; demo: DemoView | undefined; onClose: () => void }): ReactNode {
   const refresh = useRefresh();
   const isDemo = demo?.onpremDeploymentId === n.onprem_deployment_id;
