@@ -1,0 +1,176 @@
+import { sql, type Insertable, type Selectable } from 'kysely';
+import type { DroppedTable, EventsTable, GwDb, NumbersTable, SwitchesTable } from './db.js';
+import type { Source } from './wire.js';
+
+/** SQL only: every query the gateway runs. `db` may be a transaction. */
+
+export type EventRow = Selectable<EventsTable>;
+export type NumberRow = Selectable<NumbersTable>;
+export type SwitchRow = Selectable<SwitchesTable>;
+export type DroppedRow = Selectable<DroppedTable>;
+
+export async function insertEvent(db: GwDb, row: Insertable<EventsTable>): Promise<number> {
+  const { id } = await db.insertInto('gw_events').values(row).returning('id').executeTakeFirstOrThrow();
+  return id;
+}
+
+/** Records a de-duplication key; false when it was already there (the event is a duplicate). */
+export async function claimKey(db: GwDb, key: string, eventId: number, source: Source, at: number): Promise<boolean> {
+  const res = await db.insertInto('gw_dedup').values({ key, event_id: eventId, source, at }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0n) === 1;
+}
+
+export function keyOwner(db: GwDb, key: string): Promise<{ source: Source; event_id: number } | undefined> {
+  return db.selectFrom('gw_dedup').select(['source', 'event_id']).where('key', '=', key).executeTakeFirst();
+}
+
+export async function deleteEvent(db: GwDb, id: number): Promise<void> {
+  await db.deleteFrom('gw_events').where('id', '=', id).execute();
+}
+
+export async function bumpCounters(db: GwDb, deltas: Readonly<Record<string, number>>): Promise<void> {
+  for (const [name, n] of Object.entries(deltas)) {
+    if (n === 0) continue;
+    await db
+      .insertInto('gw_counters')
+      .values({ name, value: n })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ value: sql`value + ${n}` }))
+      .execute();
+  }
+}
+
+export async function counters(db: GwDb): Promise<Record<string, number>> {
+  const rows = await db.selectFrom('gw_counters').selectAll().orderBy('name').execute();
+  return Object.fromEntries(rows.map((r) => [r.name, Number(r.value)]));
+}
+
+export function findNumber(db: GwDb, id: string): Promise<NumberRow | undefined> {
+  return db.selectFrom('gw_numbers').selectAll().where('phone_number_id', '=', id).executeTakeFirst();
+}
+
+export function listNumbers(db: GwDb): Promise<NumberRow[]> {
+  return db.selectFrom('gw_numbers').selectAll().orderBy('phone_number_id').execute();
+}
+
+export async function saveNumber(db: GwDb, row: NumberRow): Promise<void> {
+  const { phone_number_id: _id, ...rest } = row;
+  await db
+    .insertInto('gw_numbers')
+    .values(row)
+    .onConflict((oc) => oc.column('phone_number_id').doUpdateSet(rest))
+    .execute();
+}
+
+export async function setConfirmed(db: GwDb, id: string, platformType: string, at: number): Promise<void> {
+  await db.updateTable('gw_numbers').set({ confirmed_platform_type: platformType, confirmed_at: at }).where('phone_number_id', '=', id).execute();
+}
+
+export async function insertSwitch(db: GwDb, row: Insertable<SwitchesTable>): Promise<void> {
+  await db.insertInto('gw_switches').values(row).execute();
+}
+
+export function switchesOf(db: GwDb, id: string): Promise<SwitchRow[]> {
+  return db.selectFrom('gw_switches').selectAll().where('phone_number_id', '=', id).orderBy('id').execute();
+}
+
+export async function insertDropped(db: GwDb, row: Insertable<DroppedTable>): Promise<void> {
+  await db.insertInto('gw_dropped').values(row).execute();
+}
+
+export function listDropped(db: GwDb, limit: number): Promise<DroppedRow[]> {
+  return db.selectFrom('gw_dropped').selectAll().orderBy('id', 'desc').limit(limit).execute();
+}
+
+// ---- the queue ----------------------------------------------------------------------------------
+
+/**
+ * The head (lowest pending id) of every lane, if it is due and not leased. A lane whose head is
+ * leased (in flight) or backing off yields nothing: that is the per-number ordering guarantee.
+ */
+export function dueHeads(db: GwDb, now: number, limit: number): Promise<EventRow[]> {
+  const heads = db.selectFrom('gw_events').select(['lane', (eb) => eb.fn.min('id').as('head')]).where('state', '=', 'pending').groupBy('lane').as('h');
+  return db
+    .selectFrom('gw_events as e')
+    .innerJoin(heads, 'h.head', 'e.id')
+    .selectAll('e')
+    .where('e.next_attempt_at', '<=', now)
+    .where((eb) => eb.or([eb('e.lease_until', 'is', null), eb('e.lease_until', '<=', now)]))
+    .orderBy('e.id')
+    .limit(limit)
+    .execute();
+}
+
+/** Pending events of a lane right behind its head (same-POST batching), due now, in order. */
+export function followers(db: GwDb, lane: string, afterId: number, now: number, limit: number): Promise<EventRow[]> {
+  return db
+    .selectFrom('gw_events')
+    .selectAll()
+    .where('state', '=', 'pending')
+    .where('lane', '=', lane)
+    .where('id', '>', afterId)
+    .where('next_attempt_at', '<=', now)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+export async function lease(db: GwDb, ids: readonly number[], until: number): Promise<void> {
+  if (ids.length > 0) await db.updateTable('gw_events').set({ lease_until: until }).where('id', 'in', ids).execute();
+}
+
+/** After a crash: nothing is in flight any more. */
+export async function releaseLeases(db: GwDb): Promise<number> {
+  const res = await db.updateTable('gw_events').set({ lease_until: null }).where('state', '=', 'pending').where('lease_until', 'is not', null).executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
+
+export async function markDelivered(db: GwDb, ids: readonly number[], at: number): Promise<void> {
+  if (ids.length > 0) await db.updateTable('gw_events').set({ state: 'delivered', delivered_at: at, lease_until: null, last_error: null }).where('id', 'in', ids).execute();
+}
+
+export async function markRetry(db: GwDb, id: number, attempts: number, nextAttemptAt: number, error: string): Promise<void> {
+  await db.updateTable('gw_events').set({ attempts, next_attempt_at: nextAttemptAt, lease_until: null, last_error: error }).where('id', '=', id).execute();
+}
+
+export async function markDead(db: GwDb, id: number, attempts: number, at: number, error: string): Promise<void> {
+  await db.updateTable('gw_events').set({ state: 'dead', attempts, dead_at: at, lease_until: null, last_error: error }).where('id', '=', id).execute();
+}
+
+/** The earliest time a pending, unleased event becomes due (to sleep until then). */
+export async function nextDueAt(db: GwDb): Promise<number | null> {
+  const row = await db.selectFrom('gw_events').select((eb) => eb.fn.min('next_attempt_at').as('at')).where('state', '=', 'pending').executeTakeFirst();
+  return row?.at === null || row?.at === undefined ? null : Number(row.at);
+}
+
+export async function stateCounts(db: GwDb): Promise<Record<string, number>> {
+  const rows = await db.selectFrom('gw_events').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
+  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+}
+
+export function findEvent(db: GwDb, id: number): Promise<EventRow | undefined> {
+  return db.selectFrom('gw_events').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function listDead(db: GwDb, filter: { phoneNumberId?: string; limit: number; afterId?: number }): Promise<EventRow[]> {
+  let q = db.selectFrom('gw_events').selectAll().where('state', '=', 'dead');
+  if (filter.phoneNumberId !== undefined) q = q.where('phone_number_id', '=', filter.phoneNumberId);
+  if (filter.afterId !== undefined) q = q.where('id', '>', filter.afterId);
+  return q.orderBy('id').limit(filter.limit).execute();
+}
+
+/** Drops what no longer serves: delivered events and de-duplication keys older than `before`. */
+export async function prune(db: GwDb, deliveredBefore: number, keysBefore: number): Promise<void> {
+  await db.deleteFrom('gw_events').where('state', 'in', ['delivered', 'replayed']).where('received_at', '<', deliveredBefore).execute();
+  await db.deleteFrom('gw_dedup').where('at', '<', keysBefore).execute();
+}
+
+/** Replays dead events: each is queued again as a new event at the tail of its lane. */
+export async function requeueDead(db: GwDb, rows: readonly EventRow[], now: number): Promise<{ id: number; replay_id: number }[]> {
+  const out: { id: number; replay_id: number }[] = [];
+  for (const { id, ...row } of rows) {
+    const replayId = await insertEvent(db, { ...row, state: 'pending', attempts: 0, next_attempt_at: now, lease_until: null, last_error: null, received_at: now, delivered_at: null, dead_at: null, replay_of: id });
+    await db.updateTable('gw_events').set({ state: 'replayed' }).where('id', '=', id).where('state', '=', 'dead').execute();
+    out.push({ id, replay_id: replayId });
+  }
+  return out;
+}
