@@ -13,7 +13,7 @@ export function addGatewayCommands(program: Command, env: Env, out: (text: strin
 
   gateway
     .command('serve')
-    .description('receive On-Prem and Cloud webhooks, normalise them and forward them to the app (runs until stopped)')
+    .description('receive both APIs\' webhooks, forward them to the app in Cloud format (until stopped)')
     .requiredOption('--config <file>', 'gateway configuration (YAML or JSON)')
     .option('--db <path>', 'gateway database (SQLite file; default: the configuration\'s "database")')
     .option('--host <addr>', 'interface to listen on (default: the configuration\'s listen.host)')
