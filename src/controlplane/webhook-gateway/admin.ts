@@ -1,5 +1,6 @@
 import type { GatewayDatabase, GwDb } from './db.js';
-import { counters, findEvent, findNumber, listDead, listDropped, listNumbers, requeueDead, setConfirmed, stateCounts, switchesOf, bumpCounters, type EventRow, type NumberRow } from './repo.js';
+import type { Counters } from './counters.js';
+import { findEvent, findNumber, listDead, listDropped, listNumbers, requeueDead, setConfirmed, stateCounts, switchesOf, type EventRow, type NumberRow } from './repo.js';
 import type { Json, Source } from './wire.js';
 import type { WriteBatcher } from './write-batch.js';
 
@@ -51,13 +52,14 @@ export class GatewayAdmin {
     private readonly now: () => number,
     private readonly onQueued: () => void,
     private readonly lookup: PlatformTypeLookup | undefined,
+    private readonly counters: Counters,
   ) {}
 
   async status(): Promise<{ queue: Record<string, number>; counters: Record<string, number>; numbers: NumberView[] }> {
     const states = await stateCounts(this.db);
     return {
       queue: { pending: states['pending'] ?? 0, delivered: states['delivered'] ?? 0, dead: states['dead'] ?? 0, replayed: states['replayed'] ?? 0 },
-      counters: await counters(this.db),
+      counters: await this.counters.snapshot(),
       numbers: (await listNumbers(this.db)).map((r) => numberView(r)),
     };
   }
@@ -91,10 +93,9 @@ export class GatewayAdmin {
   async replay(select: { ids: number[] } | { phoneNumberId?: string }): Promise<{ replayed: { id: number; replay_id: number }[] }> {
     const replayed = await this.writes.run(async (tx) => {
       const rows = 'ids' in select ? (await Promise.all(select.ids.map((id) => findEvent(tx, id)))).filter((r): r is EventRow => r?.state === 'dead') : await listDead(tx, { limit: 1_000_000, ...(select.phoneNumberId !== undefined && { phoneNumberId: select.phoneNumberId }) });
-      const out = await requeueDead(tx, rows, this.now());
-      await bumpCounters(tx, { 'delivery.replayed': out.length });
-      return out;
+      return requeueDead(tx, rows, this.now());
     });
+    this.counters.add({ 'delivery.replayed': replayed.length });
     if (replayed.length > 0) this.onQueued();
     return { replayed };
   }

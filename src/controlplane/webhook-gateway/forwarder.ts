@@ -1,8 +1,9 @@
 import { appEnvelope } from './contract.js';
+import type { Counters } from './counters.js';
 import type { GatewayDatabase, GwDb } from './db.js';
 import { afterFailure, type RetryPolicy } from './domain.js';
 import { AppPoster } from './post.js';
-import { bumpCounters, dueHeads, followers, lease, markDead, markDelivered, markRetry, type EventRow } from './repo.js';
+import { advanceLane, dueHeads, followers, markDead, markDelivered, markRetry, type EventRow } from './repo.js';
 import { sign, toWireJson } from './signature.js';
 import type { Json } from './wire.js';
 import type { WriteBatcher } from './write-batch.js';
@@ -22,15 +23,20 @@ export interface ForwarderOptions {
  * Delivers the queue to the app. Each lane (a number) has at most one POST in flight, holding its
  * oldest pending events, so the app sees a number's events in the order the gateway accepted them;
  * the next goes only after the app answered 2xx or the head was dead-lettered. Different numbers
- * are delivered in parallel. Claims take a lease, so a crash mid-POST only delays (at-least-once:
- * the app may see an event again after a crash; `X-Switchboard-Event-Ids` lets it tell).
+ * are delivered in parallel.
+ *
+ * The lanes in flight are held in memory, not leased in the database: one process owns the
+ * database (see docs), and after a crash nothing is in flight, so a lease row would add a commit
+ * (an fsync) per claim and protect nothing. An event stays pending until its outcome is committed,
+ * so a crash mid-POST sends it again (at-least-once; `X-Switchboard-Event-Ids` lets the app tell).
  */
 export class Forwarder {
   private running = false;
   private pumping = false;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
-  private inFlight = 0;
+  /** Lanes with a POST in flight. */
+  private readonly busy = new Set<string>();
   private readonly settled = new Set<() => void>();
   private readonly poster: AppPoster;
 
@@ -39,6 +45,7 @@ export class Forwarder {
     private readonly writes: WriteBatcher<GatewayDatabase>,
     private readonly options: ForwarderOptions,
     private readonly now: () => number,
+    private readonly counters: Counters,
   ) {
     this.poster = new AppPoster(options.appUrl, options.timeoutMs, options.concurrency);
   }
@@ -53,7 +60,7 @@ export class Forwarder {
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
-    while (this.inFlight > 0 || this.pumping) await new Promise<void>((resolve) => this.settled.add(resolve));
+    while (this.busy.size > 0 || this.pumping) await new Promise<void>((resolve) => this.settled.add(resolve));
     this.poster.close();
   }
 
@@ -87,13 +94,14 @@ export class Forwarder {
 
   private async pump(): Promise<void> {
     try {
-      while (this.running && this.inFlight < this.options.concurrency) {
-        const batches = await this.claim(this.options.concurrency - this.inFlight);
+      while (this.running && this.busy.size < this.options.concurrency) {
+        const batches = await this.claim(this.options.concurrency - this.busy.size);
         if (batches.length === 0) return;
         for (const batch of batches) {
-          this.inFlight += 1;
+          const lane = batch[0]?.lane ?? '';
+          this.busy.add(lane);
           void this.deliver(batch).finally(() => {
-            this.inFlight -= 1;
+            this.busy.delete(lane);
             this.notifySettled();
             this.wake();
           });
@@ -105,23 +113,16 @@ export class Forwarder {
     }
   }
 
-  /** The due heads of up to `lanes` lanes, each with the events right behind it, leased. */
-  private claim(lanes: number): Promise<EventRow[][]> {
-    return this.writes.run(async (tx) => {
-      const now = this.now();
-      const heads = await dueHeads(tx, now, lanes);
-      const batches: EventRow[][] = [];
-      for (const head of heads) {
-        const more = this.options.maxBatch > 1 ? await followers(tx, head.lane, head.id, now, this.options.maxBatch - 1) : [];
-        batches.push([head, ...more]);
-      }
-      await lease(
-        tx,
-        batches.flat().map((e) => e.id),
-        now + this.options.timeoutMs * 2,
-      );
-      return batches;
-    });
+  /** The due heads of up to `lanes` idle lanes, each with the events right behind it (reads only). */
+  private async claim(lanes: number): Promise<EventRow[][]> {
+    const now = this.now();
+    const heads = (await dueHeads(this.db, now, lanes + this.busy.size)).filter((h) => !this.busy.has(h.lane)).slice(0, lanes);
+    const batches: EventRow[][] = [];
+    for (const head of heads) {
+      const more = this.options.maxBatch > 1 ? await followers(this.db, head.lane, head.id, now, this.options.maxBatch - 1) : [];
+      batches.push([head, ...more]);
+    }
+    return batches;
   }
 
   private async deliver(batch: EventRow[]): Promise<void> {
@@ -138,14 +139,21 @@ export class Forwarder {
       error = err instanceof Error ? err.message : String(err);
     }
     try {
-      await this.writes.run((tx) => this.record(tx, batch, error));
+      this.counters.add(await this.writes.run((tx) => this.record(tx, batch, error)));
     } catch (err) {
-      // Unrecorded: the lease expires and the batch is sent again (at-least-once).
+      // Unrecorded: the batch stays pending and is sent again (at-least-once).
       if (this.running) console.error('webhook gateway: recording a delivery failed:', err);
     }
   }
 
-  private async record(tx: GwDb, batch: readonly EventRow[], error: string | null): Promise<void> {
+  /** Commits the outcome of a POST; returns what to count once it is committed. */
+  private async record(tx: GwDb, batch: readonly EventRow[], error: string | null): Promise<Record<string, number>> {
+    const counts = await this.outcome(tx, batch, error);
+    await advanceLane(tx, batch[0]?.lane ?? '');
+    return counts;
+  }
+
+  private async outcome(tx: GwDb, batch: readonly EventRow[], error: string | null): Promise<Record<string, number>> {
     const now = this.now();
     if (error === null) {
       await markDelivered(
@@ -153,8 +161,7 @@ export class Forwarder {
         batch.map((e) => e.id),
         now,
       );
-      await bumpCounters(tx, { 'delivery.delivered': batch.length, 'delivery.posts': 1 });
-      return;
+      return { 'delivery.delivered': batch.length, 'delivery.posts': 1 };
     }
     let dead = 0;
     for (const e of batch) {
@@ -165,6 +172,6 @@ export class Forwarder {
         await markDead(tx, e.id, attempts, now, error);
       } else await markRetry(tx, e.id, attempts, next.nextAttemptAt, error);
     }
-    await bumpCounters(tx, { 'delivery.failed_attempts': batch.length, 'delivery.dead': dead, 'delivery.posts': 1 });
+    return { 'delivery.failed_attempts': batch.length, 'delivery.dead': dead, 'delivery.posts': 1 };
   }
 }

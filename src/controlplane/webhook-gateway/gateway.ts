@@ -3,8 +3,9 @@ import { GraphClient } from '../clients/graph-client.js';
 import { GatewayAdmin, type PlatformTypeLookup } from './admin.js';
 import type { GatewayConfig } from './config.js';
 import { openGatewayDb, type GatewayDatabase, type GwDb } from './db.js';
+import { Counters } from './counters.js';
 import { Forwarder } from './forwarder.js';
-import { prune, releaseLeases } from './repo.js';
+import { prune } from './repo.js';
 import { webhookGatewayRoutes } from './routes.js';
 import { Ingest } from './service.js';
 import { WriteBatcher } from './write-batch.js';
@@ -30,18 +31,18 @@ export class WebhookGateway {
     readonly admin: GatewayAdmin,
     readonly forwarder: Forwarder,
     private readonly now: () => number,
+    private readonly counters: Counters,
   ) {}
 
   static async open(config: GatewayConfig, options: GatewayOptions = {}): Promise<WebhookGateway> {
     const now = options.now ?? Date.now;
     const db = await openGatewayDb(options.databasePath ?? config.database);
-    // A previous process that died mid-POST left leases: nothing is in flight now.
-    await releaseLeases(db);
     const writes = new WriteBatcher<GatewayDatabase>(db);
-    const forwarder = new Forwarder(db, writes, { appUrl: config.appUrl, appSecret: config.appSecret, ...config.delivery }, now);
-    const ingest = new Ingest(writes, now, () => forwarder.wake());
-    const admin = new GatewayAdmin(db, writes, now, () => forwarder.wake(), platformTypeLookup(config));
-    return new WebhookGateway(config, db, ingest, admin, forwarder, now);
+    const counters = new Counters(db, writes);
+    const forwarder = new Forwarder(db, writes, { appUrl: config.appUrl, appSecret: config.appSecret, ...config.delivery }, now, counters);
+    const ingest = new Ingest(writes, now, counters, () => forwarder.wake());
+    const admin = new GatewayAdmin(db, writes, now, () => forwarder.wake(), platformTypeLookup(config), counters);
+    return new WebhookGateway(config, db, ingest, admin, forwarder, now, counters);
   }
 
   routes(): ReturnType<typeof webhookGatewayRoutes> {
@@ -63,6 +64,7 @@ export class WebhookGateway {
   async close(): Promise<void> {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     await this.forwarder.stop();
+    await this.counters.close();
     await this.db.destroy();
   }
 }

@@ -9,8 +9,16 @@ export type NumberRow = Selectable<NumbersTable>;
 export type SwitchRow = Selectable<SwitchesTable>;
 export type DroppedRow = Selectable<DroppedTable>;
 
+/** Queues an event; a lane without pending events gets it as its head. */
 export async function insertEvent(db: GwDb, row: Insertable<EventsTable>): Promise<number> {
   const { id } = await db.insertInto('gw_events').values(row).returning('id').executeTakeFirstOrThrow();
+  if (row.state === 'pending') {
+    await db
+      .insertInto('gw_lanes')
+      .values({ lane: row.lane, head_id: id, due_at: row.next_attempt_at })
+      .onConflict((oc) => oc.column('lane').doNothing())
+      .execute();
+  }
   return id;
 }
 
@@ -84,20 +92,19 @@ export function listDropped(db: GwDb, limit: number): Promise<DroppedRow[]> {
 // ---- the queue ----------------------------------------------------------------------------------
 
 /**
- * The head (lowest pending id) of every lane, if it is due and not leased. A lane whose head is
- * leased (in flight) or backing off yields nothing: that is the per-number ordering guarantee.
+ * The head (lowest pending id) of every lane whose head is due, oldest first. A lane whose head is
+ * backing off yields nothing (and the caller skips lanes in flight): that is the per-number ordering
+ * guarantee.
  */
 export function dueHeads(db: GwDb, now: number, limit: number): Promise<EventRow[]> {
-  const heads = db.selectFrom('gw_events').select(['lane', (eb) => eb.fn.min('id').as('head')]).where('state', '=', 'pending').groupBy('lane').as('h');
-  return db
-    .selectFrom('gw_events as e')
-    .innerJoin(heads, 'h.head', 'e.id')
-    .selectAll('e')
-    .where('e.next_attempt_at', '<=', now)
-    .where((eb) => eb.or([eb('e.lease_until', 'is', null), eb('e.lease_until', '<=', now)]))
-    .orderBy('e.id')
-    .limit(limit)
-    .execute();
+  return db.selectFrom('gw_lanes as l').innerJoin('gw_events as e', 'e.id', 'l.head_id').selectAll('e').where('l.due_at', '<=', now).orderBy('l.head_id').limit(limit).execute();
+}
+
+/** After the head's outcome: the lane's new head (or the lane leaves the table when it is empty). */
+export async function advanceLane(db: GwDb, lane: string): Promise<void> {
+  const head = await db.selectFrom('gw_events').select(['id', 'next_attempt_at']).where('state', '=', 'pending').where('lane', '=', lane).orderBy('id').limit(1).executeTakeFirst();
+  if (!head) await db.deleteFrom('gw_lanes').where('lane', '=', lane).execute();
+  else await db.updateTable('gw_lanes').set({ head_id: head.id, due_at: head.next_attempt_at }).where('lane', '=', lane).execute();
 }
 
 /** Pending events of a lane right behind its head (same-POST batching), due now, in order. */
@@ -114,32 +121,16 @@ export function followers(db: GwDb, lane: string, afterId: number, now: number, 
     .execute();
 }
 
-export async function lease(db: GwDb, ids: readonly number[], until: number): Promise<void> {
-  if (ids.length > 0) await db.updateTable('gw_events').set({ lease_until: until }).where('id', 'in', ids).execute();
-}
-
-/** After a crash: nothing is in flight any more. */
-export async function releaseLeases(db: GwDb): Promise<number> {
-  const res = await db.updateTable('gw_events').set({ lease_until: null }).where('state', '=', 'pending').where('lease_until', 'is not', null).executeTakeFirst();
-  return Number(res.numUpdatedRows);
-}
-
 export async function markDelivered(db: GwDb, ids: readonly number[], at: number): Promise<void> {
-  if (ids.length > 0) await db.updateTable('gw_events').set({ state: 'delivered', delivered_at: at, lease_until: null, last_error: null }).where('id', 'in', ids).execute();
+  if (ids.length > 0) await db.updateTable('gw_events').set({ state: 'delivered', delivered_at: at, last_error: null }).where('id', 'in', ids).execute();
 }
 
 export async function markRetry(db: GwDb, id: number, attempts: number, nextAttemptAt: number, error: string): Promise<void> {
-  await db.updateTable('gw_events').set({ attempts, next_attempt_at: nextAttemptAt, lease_until: null, last_error: error }).where('id', '=', id).execute();
+  await db.updateTable('gw_events').set({ attempts, next_attempt_at: nextAttemptAt, last_error: error }).where('id', '=', id).execute();
 }
 
 export async function markDead(db: GwDb, id: number, attempts: number, at: number, error: string): Promise<void> {
-  await db.updateTable('gw_events').set({ state: 'dead', attempts, dead_at: at, lease_until: null, last_error: error }).where('id', '=', id).execute();
-}
-
-/** The earliest time a pending, unleased event becomes due (to sleep until then). */
-export async function nextDueAt(db: GwDb): Promise<number | null> {
-  const row = await db.selectFrom('gw_events').select((eb) => eb.fn.min('next_attempt_at').as('at')).where('state', '=', 'pending').executeTakeFirst();
-  return row?.at === null || row?.at === undefined ? null : Number(row.at);
+  await db.updateTable('gw_events').set({ state: 'dead', attempts, dead_at: at, last_error: error }).where('id', '=', id).execute();
 }
 
 export async function stateCounts(db: GwDb): Promise<Record<string, number>> {
@@ -168,7 +159,7 @@ export async function prune(db: GwDb, deliveredBefore: number, keysBefore: numbe
 export async function requeueDead(db: GwDb, rows: readonly EventRow[], now: number): Promise<{ id: number; replay_id: number }[]> {
   const out: { id: number; replay_id: number }[] = [];
   for (const { id, ...row } of rows) {
-    const replayId = await insertEvent(db, { ...row, state: 'pending', attempts: 0, next_attempt_at: now, lease_until: null, last_error: null, received_at: now, delivered_at: null, dead_at: null, replay_of: id });
+    const replayId = await insertEvent(db, { ...row, state: 'pending', attempts: 0, next_attempt_at: now, last_error: null, received_at: now, delivered_at: null, dead_at: null, replay_of: id });
     await db.updateTable('gw_events').set({ state: 'replayed' }).where('id', '=', id).where('state', '=', 'dead').execute();
     out.push({ id, replay_id: replayId });
   }

@@ -44,7 +44,7 @@ function receiveRoutes(app: FastifyInstance, { config, ingest }: GatewayRouteDep
     if (q['hub.mode'] === 'subscribe' && typeof token === 'string' && typeof challenge === 'string' && sameSecret(token, config.verifyToken)) {
       return reply.type('text/plain').send(challenge);
     }
-    await ingest.reject('cloud.rejected.handshake');
+    ingest.reject('cloud.rejected.handshake');
     return reply.code(403).send(errorBody('forbidden', 'hub.mode must be "subscribe" and hub.verify_token must match'));
   });
 
@@ -52,12 +52,12 @@ function receiveRoutes(app: FastifyInstance, { config, ingest }: GatewayRouteDep
     const raw = rawBody(req);
     const check = checkSignature(raw, headerOf(req, 'x-hub-signature-256'), config.metaAppSecret);
     if (check !== 'ok') {
-      await ingest.reject(check === 'missing' ? 'cloud.rejected.unsigned' : 'cloud.rejected.bad_signature');
+      ingest.reject(check === 'missing' ? 'cloud.rejected.unsigned' : 'cloud.rejected.bad_signature');
       return reply.code(check === 'missing' ? 401 : 403).send(errorBody(check === 'missing' ? 'unsigned' : 'bad_signature', check === 'missing' ? 'X-Hub-Signature-256 is required' : 'X-Hub-Signature-256 does not match the body'));
     }
     const body = jsonOf(raw);
     if (body === undefined) {
-      await ingest.reject('cloud.rejected.malformed');
+      ingest.reject('cloud.rejected.malformed');
       return reply.code(400).send(errorBody('malformed', 'the body is not JSON'));
     }
     return ingest.cloud(body);
@@ -66,7 +66,7 @@ function receiveRoutes(app: FastifyInstance, { config, ingest }: GatewayRouteDep
   app.post('/webhooks/onprem/:deployment', async (req, reply) => {
     const { deployment } = req.params as { deployment: string };
     const known = config.deployments.has(deployment);
-    await ingest.reject(known ? `onprem.${deployment}.rejected.unauthenticated` : 'onprem.rejected.unknown_deployment');
+    ingest.reject(known ? `onprem.${deployment}.rejected.unauthenticated` : 'onprem.rejected.unknown_deployment');
     return reply.code(known ? 401 : 404).send(errorBody(known ? 'unauthenticated' : 'not_found', known ? 'the deployment\'s secret path segment is missing' : `no deployment ${deployment}`));
   });
 
@@ -74,16 +74,16 @@ function receiveRoutes(app: FastifyInstance, { config, ingest }: GatewayRouteDep
     const { deployment, secret } = req.params as { deployment: string; secret: string };
     const dep = config.deployments.get(deployment);
     if (!dep) {
-      await ingest.reject('onprem.rejected.unknown_deployment');
+      ingest.reject('onprem.rejected.unknown_deployment');
       return reply.code(404).send(errorBody('not_found', `no deployment ${deployment}`));
     }
     if (!sameSecret(secret, dep.secret)) {
-      await ingest.reject(`onprem.${deployment}.rejected.bad_secret`);
+      ingest.reject(`onprem.${deployment}.rejected.bad_secret`);
       return reply.code(403).send(errorBody('bad_secret', 'wrong secret for this deployment'));
     }
     const body = jsonOf(rawBody(req));
     if (body === undefined) {
-      await ingest.reject(`onprem.${deployment}.rejected.malformed`);
+      ingest.reject(`onprem.${deployment}.rejected.malformed`);
       return reply.code(400).send(errorBody('malformed', 'the body is not JSON'));
     }
     return ingest.onprem(dep, body);

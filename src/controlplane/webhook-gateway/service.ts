@@ -1,10 +1,11 @@
 import type { DeploymentConfig } from './config.js';
+import type { Counters } from './counters.js';
 import type { GatewayDatabase, GwDb } from './db.js';
 import { dedupKeys, laneOf, observeSource } from './domain.js';
 import { normaliseCloud } from './normalise-cloud.js';
 import { normaliseOnprem } from './normalise-onprem.js';
 import { metadataOf } from './normalise.js';
-import { bumpCounters, claimKey, findNumber, insertDropped, insertEvent, insertSwitch, keyOwner, saveNumber, type NumberRow } from './repo.js';
+import { claimKey, findNumber, insertDropped, insertEvent, insertSwitch, keyOwner, saveNumber, type NumberRow } from './repo.js';
 import { toWireJson } from './signature.js';
 import type { Normalised, NormalisedEvent, Source } from './wire.js';
 import type { WriteBatcher } from './write-batch.js';
@@ -23,6 +24,7 @@ export class Ingest {
   constructor(
     private readonly writes: WriteBatcher<GatewayDatabase>,
     private readonly now: () => number,
+    private readonly counters: Counters,
     /** Called after a commit that queued something (wakes the forwarder). */
     private readonly onQueued: () => void,
   ) {}
@@ -36,9 +38,9 @@ export class Ingest {
     return this.accept('cloud', null, normaliseCloud(body));
   }
 
-  /** Counts a refused request (bad signature, wrong secret, malformed body). */
-  async reject(counter: string): Promise<void> {
-    await this.writes.run((tx) => bumpCounters(tx, { [counter]: 1 }));
+  /** Counts a refused request (bad signature, wrong secret, malformed body); writes nothing. */
+  reject(counter: string): void {
+    this.counters.add({ [counter]: 1 });
   }
 
   private async accept(source: Source, deployment: string | null, n: Normalised): Promise<IngestResult> {
@@ -49,10 +51,9 @@ export class Ingest {
       for (const e of n.events) if (await enqueue(tx, e, source, deployment, now)) accepted += 1;
       await observe(tx, n.events, source, deployment, now);
       for (const d of n.dropped) await insertDropped(tx, { source, deployment, reason: d.reason, item: JSON.stringify(d.item) ?? 'null', at: now });
-      const out = { accepted, duplicates: n.events.length - accepted, dropped: n.dropped.length };
-      await bumpCounters(tx, { [`${prefix}.received`]: 1, [`${prefix}.events`]: out.accepted, [`${prefix}.duplicates`]: out.duplicates, [`${prefix}.dropped`]: out.dropped });
-      return out;
+      return { accepted, duplicates: n.events.length - accepted, dropped: n.dropped.length };
     });
+    this.counters.add({ [`${prefix}.received`]: 1, [`${prefix}.events`]: result.accepted, [`${prefix}.duplicates`]: result.duplicates, [`${prefix}.dropped`]: result.dropped });
     if (result.accepted > 0) this.onQueued();
     return result;
   }
@@ -82,7 +83,6 @@ async function enqueue(tx: GwDb, e: NormalisedEvent, source: Source, deployment:
     state: 'pending',
     attempts: 0,
     next_attempt_at: now,
-    lease_until: null,
     last_error: null,
     received_at: now,
     delivered_at: null,

@@ -26,12 +26,15 @@ export class WriteBatcher<DB> {
   run<T>(work: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.running) void this.drain();
+      if (this.running) return;
+      this.running = true;
+      // better-sqlite3 blocks the event loop for a whole commit (fsync included), so whatever arrived
+      // meanwhile is only seen in the next I/O phase: start after it, to take all of it in one commit.
+      setImmediate(() => void this.drain());
     });
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
     try {
       while (this.queue.length > 0) await this.commit(this.queue.splice(0, this.maxUnits));
     } finally {
