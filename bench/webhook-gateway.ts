@@ -13,7 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http, { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -104,7 +104,9 @@ async function startGateway(dir: string, appUrl: string): Promise<{ child: Child
       delivery: { concurrency: Number(values.concurrency), max_batch: Number(values['max-batch']), poll_ms: 50 },
     }),
   );
-  const child = spawn(process.execPath, ['bin/switchboard.js', 'gateway', 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...SECRETS } });
+  // BENCH_CPU_PROF=<dir> profiles the gateway process (as bench/support.ts does for the platform).
+  const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
+  const child = spawn(process.execPath, [...prof, 'bin/switchboard.js', 'gateway', 'serve', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...SECRETS } });
   const base = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -144,6 +146,19 @@ function post(base: string, w: ReturnType<typeof webhookFor>): Promise<number> {
   });
 }
 
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc (Linux): the gateway's cost per
+ * event, which — unlike events/s — does not depend on what else the shared machine is running.
+ */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function main(): Promise<void> {
@@ -155,6 +170,7 @@ async function main(): Promise<void> {
     let seq = 0;
     let accepted = 0;
     let refused = 0;
+    const cpuBefore = cpuMs(child.pid);
     const t0 = performance.now();
     const end = t0 + durationMs;
     // With --rate, worker k sends its i-th event at t0 + (i·connections + k) / rate.
@@ -183,6 +199,7 @@ async function main(): Promise<void> {
     const deadline = performance.now() + 120_000;
     while (receiver.arrivals.size < accepted && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const lastArrival = Math.max(...receiver.arrivals.values());
+    const gatewayCpu = cpuMs(child.pid) - cpuBefore;
     const latencies = [...receiver.arrivals].map(([key, at]) => at - (sentAt.get(key) ?? at)).sort((a, b) => a - b);
     const result = {
       events_sent: seq,
@@ -194,6 +211,7 @@ async function main(): Promise<void> {
       all_delivered_after_s: Number(((lastArrival - t0) / 1000).toFixed(1)),
       duplicates: receiver.duplicates(),
       bad_signatures: receiver.badSignatures(),
+      gateway_cpu_ms_per_event: Number((gatewayCpu / Math.max(1, receiver.arrivals.size)).toFixed(2)),
       latency_ms: { p50: Math.round(percentile(latencies, 50)), p99: Math.round(percentile(latencies, 99)), max: Math.round(latencies.at(-1) ?? NaN) },
     };
     console.log(`webhook gateway: ${numbers} numbers (${onpremNumbers} On-Prem), ${connections} connections, rate ${rate || 'max'}, max_batch ${values['max-batch']}, ${durationMs / 1000} s`);

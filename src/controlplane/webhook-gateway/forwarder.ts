@@ -116,7 +116,7 @@ export class Forwarder {
   /** The due heads of up to `lanes` idle lanes, each with the events right behind it (reads only). */
   private async claim(lanes: number): Promise<EventRow[][]> {
     const now = this.now();
-    const heads = (await dueHeads(this.db, now, lanes + this.busy.size)).filter((h) => !this.busy.has(h.lane)).slice(0, lanes);
+    const heads = await dueHeads(this.db, now, lanes, this.busy);
     const batches: EventRow[][] = [];
     for (const head of heads) {
       const more = this.options.maxBatch > 1 ? await followers(this.db, head.lane, head.id, now, this.options.maxBatch - 1) : [];

@@ -92,12 +92,19 @@ export function listDropped(db: GwDb, limit: number): Promise<DroppedRow[]> {
 // ---- the queue ----------------------------------------------------------------------------------
 
 /**
- * The head (lowest pending id) of every lane whose head is due, oldest first. A lane whose head is
- * backing off yields nothing (and the caller skips lanes in flight): that is the per-number ordering
- * guarantee.
+ * The heads (lowest pending ids) of up to `limit` lanes whose head is due, oldest first, skipping
+ * lanes in `busy` (in flight). A lane whose head is backing off yields nothing: that, with one POST
+ * per lane at a time, is the per-number ordering guarantee. Lanes are read first (small rows), whole
+ * events only for the heads taken.
  */
-export function dueHeads(db: GwDb, now: number, limit: number): Promise<EventRow[]> {
-  return db.selectFrom('gw_lanes as l').innerJoin('gw_events as e', 'e.id', 'l.head_id').selectAll('e').where('l.due_at', '<=', now).orderBy('l.head_id').limit(limit).execute();
+export async function dueHeads(db: GwDb, now: number, limit: number, busy: ReadonlySet<string> = new Set()): Promise<EventRow[]> {
+  const lanes = await db.selectFrom('gw_lanes').select(['lane', 'head_id']).where('due_at', '<=', now).orderBy('head_id').limit(limit + busy.size).execute();
+  const ids = lanes
+    .filter((l) => !busy.has(l.lane))
+    .slice(0, limit)
+    .map((l) => l.head_id);
+  if (ids.length === 0) return [];
+  return db.selectFrom('gw_events').selectAll().where('id', 'in', ids).orderBy('id').execute();
 }
 
 /** After the head's outcome: the lane's new head (or the lane leaves the table when it is empty). */
