@@ -49,12 +49,11 @@ export class WebhookGateway {
     return webhookGatewayRoutes({ config: this.config, ingest: this.ingest, admin: this.admin });
   }
 
-  /** Starts delivering, and prunes delivered events and old de-duplication keys hourly. */
+  /** Starts delivering, and hourly prunes what is older than `retention_ms` (dead letters are kept). */
   start(): void {
     this.forwarder.start();
     const sweep = (): void => {
-      const cutoff = this.now() - this.config.retentionMs;
-      prune(this.db, cutoff, cutoff).catch((err: unknown) => console.error('webhook gateway prune:', err));
+      prune(this.db, this.now() - this.config.retentionMs).catch((err: unknown) => console.error('webhook gateway prune:', err));
     };
     sweep();
     this.pruneTimer = setInterval(sweep, 3600_000);

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openGatewayDb, type GwDb } from './db.js';
-import { advanceLane, dueHeads, insertEvent, listDead, markDead, markDelivered, markRetry, requeueDead, type EventRow } from './repo.js';
+import { advanceLane, claimKey, dueHeads, insertDropped, insertEvent, keyOwner, listDead, markDead, markDelivered, markRetry, prune, requeueDead, type EventRow } from './repo.js';
 
 /**
  * The lanes table is a cache of "lowest pending id per lane, and when it is due": after any
@@ -76,5 +76,24 @@ describe('queue lanes', () => {
       ['a', a],
       ['b', a + 2],
     ]);
+  });
+
+  it('pruning drops delivered events, keys and drop records older than the cut-off; pending and dead stay', async () => {
+    const [delivered, pending, dead, recent] = [await enqueue('a', 0), await enqueue('b', 0), await enqueue('c', 0), await enqueue('d', 5_000)];
+    await markDelivered(db, [delivered], 10);
+    await markDead(db, dead, 3, 10, 'HTTP 500');
+    await markDelivered(db, [recent], 5_010);
+    await claimKey(db, 'old', delivered, 'cloud', 0);
+    await claimKey(db, 'new', recent, 'cloud', 5_000);
+    await insertDropped(db, { source: 'onprem', deployment: 'x', reason: 'r', item: '{}', at: 0 });
+    await prune(db, 1_000);
+    const left = await db.selectFrom('gw_events').select(['id', 'state']).orderBy('id').execute();
+    expect(left).toEqual([
+      { id: pending, state: 'pending' },
+      { id: dead, state: 'dead' },
+      { id: recent, state: 'delivered' },
+    ]);
+    expect([await keyOwner(db, 'old'), (await keyOwner(db, 'new'))?.event_id]).toEqual([undefined, recent]);
+    expect(await db.selectFrom('gw_dropped').selectAll().execute()).toEqual([]);
   });
 });

@@ -156,10 +156,11 @@ export function listDead(db: GwDb, filter: { phoneNumberId?: string; limit: numb
   return q.orderBy('id').limit(filter.limit).execute();
 }
 
-/** Drops what no longer serves: delivered events and de-duplication keys older than `before`. */
-export async function prune(db: GwDb, deliveredBefore: number, keysBefore: number): Promise<void> {
-  await db.deleteFrom('gw_events').where('state', 'in', ['delivered', 'replayed']).where('received_at', '<', deliveredBefore).execute();
-  await db.deleteFrom('gw_dedup').where('at', '<', keysBefore).execute();
+/** Drops what no longer serves: delivered events, old de-duplication keys and drop records. */
+export async function prune(db: GwDb, before: number): Promise<void> {
+  await db.deleteFrom('gw_events').where('state', 'in', ['delivered', 'replayed']).where('received_at', '<', before).execute();
+  await db.deleteFrom('gw_dedup').where('at', '<', before).execute();
+  await db.deleteFrom('gw_dropped').where('at', '<', before).execute();
 }
 
 /** Replays dead events: each is queued again as a new event at the tail of its lane. */
