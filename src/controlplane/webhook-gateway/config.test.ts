@@ -24,7 +24,7 @@ describe('gateway configuration', () => {
   it('fills defaults and reads secrets from the environment', () => {
     const c = parseGatewayConfig(MINIMAL, ENV);
     expect(c).toMatchObject({ host: '127.0.0.1', port: 4791, database: './data/webhook-gateway.sqlite', appUrl: 'https://app.example/hook', appSecret: 'app-secret', metaAppSecret: 'meta-secret', verifyToken: 'verify', apiToken: undefined, graph: undefined, retentionMs: 604_800_000 });
-    expect(c.delivery).toEqual({ concurrency: 32, maxBatch: 1, timeoutMs: 10_000, pollMs: 500, retry: { baseMs: 1000, maxMs: 300_000, maxAttempts: 15, maxAgeMs: 86_400_000 } });
+    expect(c.delivery).toEqual({ concurrency: 32, maxBatch: 1, timeoutMs: 10_000, pollMs: 500, switchoverHoldMs: 5000, retry: { baseMs: 1000, maxMs: 300_000, maxAttempts: 15, maxAgeMs: 86_400_000 } });
     expect(c.deployments.get('deli')).toEqual({ name: 'deli', secret: ENV.DELI, phoneNumberId: '668300679106647', displayPhoneNumber: '16315555557', wabaId: '819161483996081' });
   });
 

@@ -49,6 +49,8 @@ export const gatewayConfigSchema = z.strictObject({
       max_batch: z.number().int().min(1).max(1000).default(1),
       timeout_ms: z.number().int().min(100).default(10_000),
       poll_ms: z.number().int().min(5).default(500),
+      /** After a number switches API, its new API's events wait this long for the old API's stragglers. */
+      switchover_hold_ms: z.number().int().min(0).max(600_000).default(5000),
       retry: z
         .strictObject({
           base_ms: z.number().int().min(1).default(1000),
@@ -86,7 +88,7 @@ export interface GatewayConfig {
   verifyToken: string;
   apiToken: string | undefined;
   deployments: ReadonlyMap<string, DeploymentConfig>;
-  delivery: { concurrency: number; maxBatch: number; timeoutMs: number; pollMs: number; retry: RetryPolicy };
+  delivery: { concurrency: number; maxBatch: number; timeoutMs: number; pollMs: number; switchoverHoldMs: number; retry: RetryPolicy };
   retentionMs: number;
   graph: { baseUrl: string; version: string; token: string } | undefined;
 }
@@ -138,7 +140,7 @@ function resolve(c: GatewayConfigFile, env: Env, source: string): GatewayConfig 
     verifyToken: secret('meta.verify_token_env', c.meta.verify_token_env),
     apiToken: c.api.token_env === undefined ? undefined : secret('api.token_env', c.api.token_env),
     deployments,
-    delivery: { concurrency: c.delivery.concurrency, maxBatch: c.delivery.max_batch, timeoutMs: c.delivery.timeout_ms, pollMs: c.delivery.poll_ms, retry: { baseMs: c.delivery.retry.base_ms, maxMs: c.delivery.retry.max_ms, maxAttempts: c.delivery.retry.max_attempts, maxAgeMs: c.delivery.retry.max_age_ms } },
+    delivery: { concurrency: c.delivery.concurrency, maxBatch: c.delivery.max_batch, timeoutMs: c.delivery.timeout_ms, pollMs: c.delivery.poll_ms, switchoverHoldMs: c.delivery.switchover_hold_ms, retry: { baseMs: c.delivery.retry.base_ms, maxMs: c.delivery.retry.max_ms, maxAttempts: c.delivery.retry.max_attempts, maxAgeMs: c.delivery.retry.max_age_ms } },
     retentionMs: c.retention_ms,
     graph: c.graph && { baseUrl: c.graph.base_url, version: c.graph.version, token: secret('graph.token_env', c.graph.token_env) },
   };

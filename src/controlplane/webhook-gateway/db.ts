@@ -13,9 +13,10 @@ import type { EventKind, Source } from './wire.js';
 export type EventState = 'pending' | 'delivered' | 'dead' | 'replayed';
 
 export interface EventsTable {
-  /** Also the queue order: a lane's events are delivered by ascending id. */
   id: Generated<number>;
   lane: string;
+  /** A lane's events are delivered by (epoch, id): see `placement` in domain.ts. */
+  epoch: number;
   waba_id: string;
   phone_number_id: string | null;
   source: Source;
@@ -40,10 +41,11 @@ export interface EventsTable {
   replay_of: number | null;
 }
 
-/** One row per lane with pending events: its head (lowest pending id) and when that is due. */
+/** One row per lane with pending events: its head (first pending by epoch, id) and when that is due. */
 export interface LanesTable {
   lane: string;
   head_id: number;
+  head_epoch: number;
   due_at: number;
 }
 
@@ -59,6 +61,8 @@ export interface NumbersTable {
   waba_id: string;
   display_phone_number: string;
   current_source: Source;
+  /** Switches seen so far (orders the number's queue). */
+  epoch: number;
   /** Newest event timestamp (unix s) from the current source. */
   current_latest: number | null;
   previous_source: Source | null;
@@ -116,6 +120,7 @@ const migrations: Record<string, Migration> = {
         .createTable('gw_events')
         .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
         .addColumn('lane', 'text', (c) => c.notNull())
+        .addColumn('epoch', 'integer', (c) => c.notNull())
         .addColumn('waba_id', 'text', (c) => c.notNull())
         .addColumn('phone_number_id', 'text')
         .addColumn('source', 'text', (c) => c.notNull())
@@ -136,13 +141,14 @@ const migrations: Record<string, Migration> = {
         .addColumn('dead_at', 'bigint')
         .addColumn('replay_of', 'integer')
         .execute();
-      // A lane's next pending event after its head is delivered: the lowest pending id of the lane.
-      await s.createIndex('gw_events_pending').on('gw_events').columns(['state', 'lane', 'id']).execute();
+      // A lane's next pending event after its head is delivered: the first by (epoch, id).
+      await s.createIndex('gw_events_pending').on('gw_events').columns(['state', 'lane', 'epoch', 'id']).execute();
       // Claims read lanes, not events: their cost follows the number of numbers, not the backlog.
       await s
         .createTable('gw_lanes')
         .addColumn('lane', 'text', (c) => c.primaryKey())
         .addColumn('head_id', 'integer', (c) => c.notNull())
+        .addColumn('head_epoch', 'integer', (c) => c.notNull())
         .addColumn('due_at', 'bigint', (c) => c.notNull())
         .execute();
       await s.createIndex('gw_lanes_due').on('gw_lanes').columns(['due_at']).execute();
@@ -162,6 +168,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('waba_id', 'text', (c) => c.notNull())
         .addColumn('display_phone_number', 'text', (c) => c.notNull())
         .addColumn('current_source', 'text', (c) => c.notNull())
+        .addColumn('epoch', 'integer', (c) => c.notNull())
         .addColumn('current_latest', 'bigint')
         .addColumn('previous_source', 'text')
         .addColumn('switched_at', 'bigint')

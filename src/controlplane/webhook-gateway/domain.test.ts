@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterFailure, backoffMs, canonicalMessageId, dedupKeys, laneOf, observeSource, stableJson, type RetryPolicy, type SourceView } from './domain.js';
+import { afterFailure, backoffMs, canonicalMessageId, dedupKeys, laneOf, observeSource, placement, stableJson, type RetryPolicy, type SourceView } from './domain.js';
 import type { NormalisedEvent } from './wire.js';
 
 const message = (id: string, body: Record<string, unknown> = { type: 'text', text: { body: 'hi' } }, extra: Partial<NormalisedEvent> = {}): NormalisedEvent => ({
@@ -50,18 +50,18 @@ describe('de-duplication keys', () => {
 });
 
 describe('which API a number receives from', () => {
-  const empty: SourceView = { current: null, currentLatest: null, switchedAt: null };
+  const empty: SourceView = { current: null, currentLatest: null, switchedAt: null, epoch: 0 };
 
   it('the first event sets it without a switch; the same API keeps it', () => {
     const first = observeSource(empty, 'onprem', 100, 1_000);
-    expect(first).toEqual({ view: { current: 'onprem', currentLatest: 100, switchedAt: null }, switched: false });
+    expect(first).toEqual({ view: { current: 'onprem', currentLatest: 100, switchedAt: null, epoch: 0 }, switched: false });
     expect(observeSource(first.view, 'onprem', 105, 2_000).view.currentLatest).toBe(105);
     expect(observeSource(first.view, 'onprem', 90, 2_000).view.currentLatest).toBe(100);
   });
 
   it('a newer event from the other API is a switch, stamped with the time it arrived', () => {
     const on = observeSource(empty, 'onprem', 100, 1_000).view;
-    expect(observeSource(on, 'cloud', 101, 7_000)).toEqual({ view: { current: 'cloud', currentLatest: 101, switchedAt: 7_000 }, switched: true });
+    expect(observeSource(on, 'cloud', 101, 7_000)).toEqual({ view: { current: 'cloud', currentLatest: 101, switchedAt: 7_000, epoch: 1 }, switched: true });
   });
 
   it('a straggler from the old API (older or same second) does not switch it back', () => {
@@ -70,6 +70,24 @@ describe('which API a number receives from', () => {
     expect(observeSource(cloud, 'onprem', 105, 3_000)).toEqual({ view: cloud, switched: false });
     // A real migration back later is a switch again.
     expect(observeSource(cloud, 'onprem', 200, 9_000).switched).toBe(true);
+  });
+});
+
+describe('placement around a switch-over', () => {
+  const onprem: SourceView = { current: 'onprem', currentLatest: 100, switchedAt: null, epoch: 0 };
+  const switched: SourceView = { current: 'cloud', currentLatest: 101, switchedAt: 10_000, epoch: 1 };
+
+  it('events of the current API go now, in the current epoch', () => {
+    expect(placement(onprem, 'onprem', 5_000, 3_000)).toEqual({ epoch: 0, notBefore: 5_000 });
+    expect(placement({ ...onprem, current: null }, 'cloud', 5_000, 3_000)).toEqual({ epoch: 0, notBefore: 5_000 });
+  });
+
+  it('for the hold after a switch the new API waits; the old API\'s stragglers go first, in the previous epoch', () => {
+    expect(placement(switched, 'cloud', 10_000, 3_000)).toEqual({ epoch: 1, notBefore: 13_000 });
+    expect(placement(switched, 'cloud', 12_500, 3_000)).toEqual({ epoch: 1, notBefore: 13_000 });
+    expect(placement(switched, 'onprem', 12_000, 3_000)).toEqual({ epoch: 0, notBefore: 12_000 });
+    expect(placement(switched, 'cloud', 20_000, 3_000)).toEqual({ epoch: 1, notBefore: 20_000 });
+    expect(placement(switched, 'cloud', 10_000, 0)).toEqual({ epoch: 1, notBefore: 10_000 });
   });
 });
 

@@ -82,18 +82,39 @@ export interface SourceView {
   /** Newest event timestamp (unix s) seen from the current source. */
   currentLatest: number | null;
   switchedAt: number | null;
+  /** How many switches the gateway has seen: the number's queue is ordered by epoch first. */
+  epoch: number;
 }
 
 /**
  * A number has switched API when an event arrives from the other API that is *newer* than anything
- * the current API reported. An older (or same-second) one is a straggler — a retry of something
- * sent before the switch — and does not flip the view back.
+ * the current API reported. An older (or same-second) one is a straggler — something the old API
+ * sent before the switch and delivers late — and does not flip the view back.
  */
 export function observeSource(view: SourceView, source: Source, timestamp: number, receivedAt: number): { view: SourceView; switched: boolean } {
-  if (view.current === null) return { view: { current: source, currentLatest: timestamp, switchedAt: null }, switched: false };
+  if (view.current === null) return { view: { current: source, currentLatest: timestamp, switchedAt: null, epoch: view.epoch }, switched: false };
   if (source === view.current) return { view: { ...view, currentLatest: Math.max(view.currentLatest ?? timestamp, timestamp) }, switched: false };
   if (view.currentLatest !== null && timestamp <= view.currentLatest) return { view, switched: false };
-  return { view: { current: source, currentLatest: timestamp, switchedAt: receivedAt }, switched: true };
+  return { view: { current: source, currentLatest: timestamp, switchedAt: receivedAt, epoch: view.epoch + 1 }, switched: true };
+}
+
+/** Where an event goes in its number's queue: order key (epoch) and the earliest time it may go. */
+export interface Placement {
+  epoch: number;
+  notBefore: number;
+}
+
+/**
+ * Around a switch-over the two APIs deliver independently: the old API's last events can arrive
+ * after the new API's first ones (its own queue was behind). So for `holdMs` after a switch the new
+ * API's events wait, and the old API's stragglers are placed in the previous epoch — before every
+ * event of the new one — so the app still sees the number's events in the order they happened.
+ * (A straggler arriving after the hold is still delivered, just after the new API's first events.)
+ */
+export function placement(view: SourceView, source: Source, now: number, holdMs: number): Placement {
+  if (view.current !== null && source !== view.current) return { epoch: Math.max(0, view.epoch - 1), notBefore: now };
+  const holdEnds = view.switchedAt === null ? now : view.switchedAt + holdMs;
+  return { epoch: view.epoch, notBefore: Math.max(now, holdEnds) };
 }
 
 export interface RetryPolicy {

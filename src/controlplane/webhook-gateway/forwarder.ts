@@ -119,7 +119,7 @@ export class Forwarder {
     const heads = await dueHeads(this.db, now, lanes, this.busy);
     const batches: EventRow[][] = [];
     for (const head of heads) {
-      const more = this.options.maxBatch > 1 ? await followers(this.db, head.lane, head.id, now, this.options.maxBatch - 1) : [];
+      const more = this.options.maxBatch > 1 ? await followers(this.db, head, now, this.options.maxBatch - 1) : [];
       batches.push([head, ...more]);
     }
     return batches;

@@ -40,7 +40,7 @@ export class WebhookGateway {
     const writes = new WriteBatcher<GatewayDatabase>(db);
     const counters = new Counters(db, writes);
     const forwarder = new Forwarder(db, writes, { appUrl: config.appUrl, appSecret: config.appSecret, ...config.delivery }, now, counters);
-    const ingest = new Ingest(writes, now, counters, () => forwarder.wake());
+    const ingest = new Ingest(writes, now, counters, () => forwarder.wake(), config.delivery.switchoverHoldMs);
     const admin = new GatewayAdmin(db, writes, now, () => forwarder.wake(), platformTypeLookup(config), counters);
     return new WebhookGateway(config, db, ingest, admin, forwarder, now, counters);
   }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openGatewayDb, type GwDb } from './db.js';
-import { advanceLane, claimKey, dueHeads, insertDropped, insertEvent, keyOwner, listDead, markDead, markDelivered, markRetry, prune, requeueDead, type EventRow } from './repo.js';
+import { advanceLane, claimKey, dueHeads, followers, insertDropped, insertEvent, keyOwner, listDead, markDead, markDelivered, markRetry, prune, requeueDead, type EventRow } from './repo.js';
 
 /**
  * The lanes table is a cache of "lowest pending id per lane, and when it is due": after any
@@ -16,18 +16,20 @@ describe('queue lanes', () => {
     await db.destroy();
   });
 
-  const enqueue = (lane: string, now: number): Promise<number> =>
-    insertEvent(db, { lane, waba_id: 'W', phone_number_id: lane, source: 'cloud', deployment: null, kind: 'message', field: 'messages', value: '{}', entry_time: null, event_ts: null, subject_id: null, dedup_key: `${lane}:${now}:${Math.random()}`, state: 'pending', attempts: 0, next_attempt_at: now, last_error: null, received_at: now, delivered_at: null, dead_at: null, replay_of: null });
+  const enqueue = (lane: string, now: number, epoch = 0): Promise<number> =>
+    insertEvent(db, { lane, epoch, waba_id: 'W', phone_number_id: lane, source: 'cloud', deployment: null, kind: 'message', field: 'messages', value: '{}', entry_time: null, event_ts: null, subject_id: null, dedup_key: `${lane}:${now}:${Math.random()}`, state: 'pending', attempts: 0, next_attempt_at: now, last_error: null, received_at: now, delivered_at: null, dead_at: null, replay_of: null });
 
   async function expectConsistent(): Promise<void> {
-    const derived = await sql<{ lane: string; head_id: number; due_at: number }>`
-      select e.lane, e.id as head_id, e.next_attempt_at as due_at from gw_events e
-      join (select lane, min(id) as head from gw_events where state = 'pending' group by lane) h on h.head = e.id order by e.lane`.execute(db);
+    const derived = await sql<{ lane: string; head_id: number; head_epoch: number; due_at: number }>`
+      select lane, id as head_id, epoch as head_epoch, next_attempt_at as due_at from (
+        select *, row_number() over (partition by lane order by epoch, id) as rn from gw_events where state = 'pending'
+      ) where rn = 1 order by lane`.execute(db);
     const lanes = await db.selectFrom('gw_lanes').selectAll().orderBy('lane').execute();
     expect(lanes.map((l) => ({ ...l, due_at: Number(l.due_at) }))).toEqual(derived.rows.map((r) => ({ ...r, due_at: Number(r.due_at) })));
   }
 
-  it('stay equal to the events table through deliveries, retries, dead letters and replays', async () => {
+  it('stay equal to the events table through deliveries, retries, dead letters, replays and switch-overs', async () => {
+    const epochs = new Map<string, number>();
     let seed = 7;
     const rand = (n: number): number => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -39,9 +41,15 @@ describe('queue lanes', () => {
       const head = heads[rand(Math.max(1, heads.length))];
       switch (rand(5)) {
         case 0:
-        case 1:
-          await enqueue(`n${rand(4)}`, now);
+        case 1: {
+          // Sometimes the number switches API (a new epoch), sometimes a straggler of the old one arrives.
+          const lane = `n${rand(4)}`;
+          const current = epochs.get(lane) ?? 0;
+          const roll = rand(10);
+          if (roll === 0) epochs.set(lane, current + 1);
+          await enqueue(lane, now + (roll === 1 ? 0 : rand(30)), roll === 2 ? Math.max(0, current - 1) : (epochs.get(lane) ?? 0));
           break;
+        }
         case 2:
           if (head) await markDelivered(db, [head.id], now);
           if (head) await advanceLane(db, head.lane);
@@ -76,6 +84,18 @@ describe('queue lanes', () => {
       ['a', a],
       ['b', a + 2],
     ]);
+  });
+
+  it('a straggler of an earlier epoch jumps ahead of held events; followers stop at the first held one', async () => {
+    const held = await enqueue('n', 1_000, 1);
+    const heldToo = await enqueue('n', 1_000, 1);
+    expect(await dueHeads(db, 100, 10)).toEqual([]);
+    const straggler = await enqueue('n', 100, 0);
+    const second = await enqueue('n', 100, 0);
+    const [head] = await dueHeads(db, 100, 10);
+    expect(head?.id).toBe(straggler);
+    expect((await followers(db, head as EventRow, 100, 10)).map((e) => e.id)).toEqual([second]);
+    expect((await followers(db, head as EventRow, 1_000, 10)).map((e) => e.id)).toEqual([second, held, heldToo]);
   });
 
   it('pruning drops delivered events, keys and drop records older than the cut-off; pending and dead stay', async () => {

@@ -9,14 +9,22 @@ export type NumberRow = Selectable<NumbersTable>;
 export type SwitchRow = Selectable<SwitchesTable>;
 export type DroppedRow = Selectable<DroppedTable>;
 
-/** Queues an event; a lane without pending events gets it as its head. */
+/**
+ * Queues an event. It becomes its lane's head when the lane had none, or when it belongs to an
+ * earlier epoch than the head (a straggler of the API the number just left).
+ */
 export async function insertEvent(db: GwDb, row: Insertable<EventsTable>): Promise<number> {
   const { id } = await db.insertInto('gw_events').values(row).returning('id').executeTakeFirstOrThrow();
   if (row.state === 'pending') {
     await db
       .insertInto('gw_lanes')
-      .values({ lane: row.lane, head_id: id, due_at: row.next_attempt_at })
-      .onConflict((oc) => oc.column('lane').doNothing())
+      .values({ lane: row.lane, head_id: id, head_epoch: row.epoch, due_at: row.next_attempt_at })
+      .onConflict((oc) =>
+        oc
+          .column('lane')
+          .doUpdateSet((eb) => ({ head_id: eb.ref('excluded.head_id'), head_epoch: eb.ref('excluded.head_epoch'), due_at: eb.ref('excluded.due_at') }))
+          .where((eb) => eb('excluded.head_epoch', '<', eb.ref('gw_lanes.head_epoch'))),
+      )
       .execute();
   }
   return id;
@@ -109,23 +117,28 @@ export async function dueHeads(db: GwDb, now: number, limit: number, busy: Reado
 
 /** After the head's outcome: the lane's new head (or the lane leaves the table when it is empty). */
 export async function advanceLane(db: GwDb, lane: string): Promise<void> {
-  const head = await db.selectFrom('gw_events').select(['id', 'next_attempt_at']).where('state', '=', 'pending').where('lane', '=', lane).orderBy('id').limit(1).executeTakeFirst();
+  const head = await db.selectFrom('gw_events').select(['id', 'epoch', 'next_attempt_at']).where('state', '=', 'pending').where('lane', '=', lane).orderBy('epoch').orderBy('id').limit(1).executeTakeFirst();
   if (!head) await db.deleteFrom('gw_lanes').where('lane', '=', lane).execute();
-  else await db.updateTable('gw_lanes').set({ head_id: head.id, due_at: head.next_attempt_at }).where('lane', '=', lane).execute();
+  else await db.updateTable('gw_lanes').set({ head_id: head.id, head_epoch: head.epoch, due_at: head.next_attempt_at }).where('lane', '=', lane).execute();
 }
 
-/** Pending events of a lane right behind its head (same-POST batching), due now, in order. */
-export function followers(db: GwDb, lane: string, afterId: number, now: number, limit: number): Promise<EventRow[]> {
-  return db
+/**
+ * Pending events of a lane right behind its head (same-POST batching), in queue order, up to the
+ * first one not yet due: a held event must not be skipped by later ones.
+ */
+export async function followers(db: GwDb, head: Pick<EventRow, 'lane' | 'epoch' | 'id'>, now: number, limit: number): Promise<EventRow[]> {
+  const next = await db
     .selectFrom('gw_events')
     .selectAll()
     .where('state', '=', 'pending')
-    .where('lane', '=', lane)
-    .where('id', '>', afterId)
-    .where('next_attempt_at', '<=', now)
+    .where('lane', '=', head.lane)
+    .where((eb) => eb.or([eb('epoch', '>', head.epoch), eb.and([eb('epoch', '=', head.epoch), eb('id', '>', head.id)])]))
+    .orderBy('epoch')
     .orderBy('id')
     .limit(limit)
     .execute();
+  const due = next.findIndex((e) => e.next_attempt_at > now);
+  return due < 0 ? next : next.slice(0, due);
 }
 
 export async function markDelivered(db: GwDb, ids: readonly number[], at: number): Promise<void> {
@@ -167,7 +180,9 @@ export async function prune(db: GwDb, before: number): Promise<void> {
 export async function requeueDead(db: GwDb, rows: readonly EventRow[], now: number): Promise<{ id: number; replay_id: number }[]> {
   const out: { id: number; replay_id: number }[] = [];
   for (const { id, ...row } of rows) {
-    const replayId = await insertEvent(db, { ...row, state: 'pending', attempts: 0, next_attempt_at: now, last_error: null, received_at: now, delivered_at: null, dead_at: null, replay_of: id });
+    // The tail: the number's current epoch, a new id.
+    const epoch = row.phone_number_id === null ? row.epoch : ((await findNumber(db, row.phone_number_id))?.epoch ?? row.epoch);
+    const replayId = await insertEvent(db, { ...row, epoch, state: 'pending', attempts: 0, next_attempt_at: now, last_error: null, received_at: now, delivered_at: null, dead_at: null, replay_of: id });
     await db.updateTable('gw_events').set({ state: 'replayed' }).where('id', '=', id).where('state', '=', 'dead').execute();
     out.push({ id, replay_id: replayId });
   }

@@ -1,7 +1,7 @@
 import type { DeploymentConfig } from './config.js';
 import type { Counters } from './counters.js';
 import type { GatewayDatabase, GwDb } from './db.js';
-import { dedupKeys, laneOf, observeSource } from './domain.js';
+import { dedupKeys, laneOf, observeSource, placement, type Placement } from './domain.js';
 import { normaliseCloud } from './normalise-cloud.js';
 import { normaliseOnprem } from './normalise-onprem.js';
 import { metadataOf } from './normalise.js';
@@ -27,6 +27,8 @@ export class Ingest {
     private readonly counters: Counters,
     /** Called after a commit that queued something (wakes the forwarder). */
     private readonly onQueued: () => void,
+    /** How long a number's new API waits after a switch for the old API's stragglers. */
+    private readonly switchoverHoldMs: number,
   ) {}
 
   onprem(deployment: DeploymentConfig, body: unknown): Promise<IngestResult> {
@@ -47,9 +49,10 @@ export class Ingest {
     const prefix = source === 'onprem' ? `onprem.${deployment ?? ''}` : 'cloud';
     const result = await this.writes.run(async (tx) => {
       const now = this.now();
+      const views = new NumberViews(tx, source, deployment, now, this.switchoverHoldMs);
       let accepted = 0;
-      for (const e of n.events) if (await enqueue(tx, e, source, deployment, now)) accepted += 1;
-      await observe(tx, n.events, source, deployment, now);
+      for (const e of n.events) if (await enqueue(tx, e, source, deployment, now, await views.observe(e))) accepted += 1;
+      await views.save();
       for (const d of n.dropped) await insertDropped(tx, { source, deployment, reason: d.reason, item: JSON.stringify(d.item) ?? 'null', at: now });
       return { accepted, duplicates: n.events.length - accepted, dropped: n.dropped.length };
     });
@@ -60,7 +63,7 @@ export class Ingest {
 }
 
 /** Queues one event unless its key (or, from the other API, its content) was seen; true if queued. */
-async function enqueue(tx: GwDb, e: NormalisedEvent, source: Source, deployment: string | null, now: number): Promise<boolean> {
+async function enqueue(tx: GwDb, e: NormalisedEvent, source: Source, deployment: string | null, now: number, place: Placement): Promise<boolean> {
   const keys = dedupKeys(e);
   if (await keyOwner(tx, keys.primary)) return false;
   if (keys.crossSource !== null) {
@@ -69,6 +72,7 @@ async function enqueue(tx: GwDb, e: NormalisedEvent, source: Source, deployment:
   }
   const id = await insertEvent(tx, {
     lane: laneOf(e),
+    epoch: place.epoch,
     waba_id: e.wabaId,
     phone_number_id: e.phoneNumberId,
     source,
@@ -82,7 +86,7 @@ async function enqueue(tx: GwDb, e: NormalisedEvent, source: Source, deployment:
     dedup_key: keys.primary,
     state: 'pending',
     attempts: 0,
-    next_attempt_at: now,
+    next_attempt_at: place.notBefore,
     last_error: null,
     received_at: now,
     delivered_at: null,
@@ -95,32 +99,46 @@ async function enqueue(tx: GwDb, e: NormalisedEvent, source: Source, deployment:
 }
 
 /**
- * Updates each number's "receiving from" view with this request's events (duplicates included:
- * they too show which API is talking) and records a switch when one happened.
+ * The numbers' "receiving from" views, as one request's events change them (duplicates count too:
+ * they also show which API is talking). Records switches; tells where each event goes in its queue.
  */
-async function observe(tx: GwDb, events: readonly NormalisedEvent[], source: Source, deployment: string | null, now: number): Promise<void> {
-  const seen = new Map<string, NumberRow>();
-  for (const e of events) {
-    if (e.phoneNumberId === null) continue;
-    const row = seen.get(e.phoneNumberId) ?? (await findNumber(tx, e.phoneNumberId)) ?? newNumber(e, source, now);
-    const ts = e.timestamp ?? Math.floor(now / 1000);
-    const { view, switched } = observeSource({ current: row.current_source, currentLatest: row.current_latest, switchedAt: row.switched_at }, source, ts, now);
-    if (switched) await insertSwitch(tx, { phone_number_id: row.phone_number_id, from_source: row.current_source, to_source: source, at: now, event_ts: ts });
-    seen.set(e.phoneNumberId, {
+class NumberViews {
+  private readonly rows = new Map<string, NumberRow>();
+
+  constructor(
+    private readonly tx: GwDb,
+    private readonly source: Source,
+    private readonly deployment: string | null,
+    private readonly now: number,
+    private readonly holdMs: number,
+  ) {}
+
+  async observe(e: NormalisedEvent): Promise<Placement> {
+    if (e.phoneNumberId === null) return { epoch: 0, notBefore: this.now };
+    const row = this.rows.get(e.phoneNumberId) ?? (await findNumber(this.tx, e.phoneNumberId)) ?? newNumber(e, this.source, this.now);
+    const ts = e.timestamp ?? Math.floor(this.now / 1000);
+    const { view, switched } = observeSource({ current: row.current_source, currentLatest: row.current_latest, switchedAt: row.switched_at, epoch: row.epoch }, this.source, ts, this.now);
+    if (switched) await insertSwitch(this.tx, { phone_number_id: row.phone_number_id, from_source: row.current_source, to_source: this.source, at: this.now, event_ts: ts });
+    this.rows.set(e.phoneNumberId, {
       ...row,
-      current_source: view.current ?? source,
+      current_source: view.current ?? this.source,
+      epoch: view.epoch,
       current_latest: view.currentLatest,
       switched_at: view.switchedAt,
       previous_source: switched ? row.current_source : row.previous_source,
-      last_event_at: now,
-      onprem_events: row.onprem_events + (source === 'onprem' ? 1 : 0),
-      cloud_events: row.cloud_events + (source === 'cloud' ? 1 : 0),
+      last_event_at: this.now,
+      onprem_events: row.onprem_events + (this.source === 'onprem' ? 1 : 0),
+      cloud_events: row.cloud_events + (this.source === 'cloud' ? 1 : 0),
       waba_id: e.wabaId,
       display_phone_number: metadataOf(e.value)?.display_phone_number || row.display_phone_number,
-      deployment: deployment ?? row.deployment,
+      deployment: this.deployment ?? row.deployment,
     });
+    return placement(view, this.source, this.now, this.holdMs);
   }
-  for (const row of seen.values()) await saveNumber(tx, row);
+
+  async save(): Promise<void> {
+    for (const row of this.rows.values()) await saveNumber(this.tx, row);
+  }
 }
 
 function newNumber(e: NormalisedEvent, source: Source, now: number): NumberRow {
@@ -129,6 +147,7 @@ function newNumber(e: NormalisedEvent, source: Source, now: number): NumberRow {
     waba_id: e.wabaId,
     display_phone_number: '',
     current_source: source,
+    epoch: 0,
     current_latest: null,
     previous_source: null,
     switched_at: null,

@@ -139,6 +139,35 @@ describe('webhook gateway: receiving', () => {
     expect(app.inboundMessages().filter((m) => m['from'] === '16505559999').map((m) => m['id'])).toEqual([key, `second${key}`]);
   });
 
+  it('around a switch-over, the old API\'s late events reach the app before the new API\'s first ones', async () => {
+    const dep = { phone_number_id: nextId(), display_phone_number: '16315550000', waba_id: WABA };
+    const app2 = await new HookReceiver().start();
+    const switching = await TestGateway.start({ appUrl: app2.url, deployments: { shop: dep }, delivery: { switchover_hold_ms: 700 } });
+    try {
+      const t = Math.floor(Date.now() / 1000);
+      await switching.postOnprem('shop', onpremText(nextId(), 'on-prem 1', '16505550002', String(t - 3)));
+      await app2.waitFor(() => app2.inboundTexts().length === 1);
+      // The number moved: Cloud's first event arrives, then On-Prem's last ones (sent earlier, delivered late).
+      const switchedAt = Date.now();
+      await switching.postCloud(cloudText(dep.phone_number_id, `wamid.${nextId()}`, 'cloud 1', '16505550002', String(t)));
+      await sleep(150);
+      await switching.postOnprem('shop', onpremText(nextId(), 'on-prem 2', '16505550002', String(t - 2)));
+      await switching.postOnprem('shop', onpremText(nextId(), 'on-prem 3', '16505550002', String(t - 1)));
+      await switching.postCloud(cloudText(dep.phone_number_id, `wamid.${nextId()}`, 'cloud 2', '16505550002', String(t)));
+      await app2.waitFor(() => app2.inboundTexts().length === 5);
+      expect(app2.inboundTexts()).toEqual(['on-prem 1', 'on-prem 2', 'on-prem 3', 'cloud 1', 'cloud 2']);
+      // The new API's events waited for the hold, no longer.
+      const cloudHit = app2.accepted().find((h) => h.raw.includes('cloud 1'));
+      expect((cloudHit?.at ?? 0) - switchedAt).toBeGreaterThanOrEqual(650);
+      const view = await switching.api<{ receiving_from: string; previous: string; switches: unknown[] }>('GET', `numbers/${dep.phone_number_id}`);
+      expect(view.body).toMatchObject({ receiving_from: 'CLOUD_API', previous: 'ON_PREMISE' });
+      expect(view.body.switches).toHaveLength(1);
+    } finally {
+      await switching.stop();
+      await app2.stop();
+    }
+  });
+
   it('serves account-level fields under their WABA, with entry.time', async () => {
     const waba = nextId();
     const payload = { object: 'whatsapp_business_account', entry: [{ id: waba, time: 1739321024, changes: [{ value: { event: 'APPROVED', message_template_id: 64244916695, message_template_name: 'x', message_template_language: 'en_US', reason: 'NONE' }, field: 'message_template_status_update' }] }] };

@@ -43,7 +43,7 @@ export function gatewayConfigFile(o: TestGatewayOptions, databasePath: string): 
     app: { url: o.appUrl, secret_env: 'GW_APP_SECRET' },
     meta: { app_secret_env: 'META_APP_SECRET', verify_token_env: 'META_VERIFY_TOKEN' },
     deployments: Object.fromEntries(Object.entries(o.deployments ?? {}).map(([name, d]) => [name, { secret_env: 'DEP_SECRET', ...d }])),
-    delivery: { concurrency: 8, poll_ms: 20, timeout_ms: 2000, retry: { base_ms: 20, max_ms: 200, max_attempts: 50 }, ...o.delivery },
+    delivery: { concurrency: 8, poll_ms: 20, timeout_ms: 2000, switchover_hold_ms: 300, retry: { base_ms: 20, max_ms: 200, max_attempts: 50 }, ...o.delivery },
     ...(o.apiTokenEnv && { api: { token_env: o.apiTokenEnv } }),
     ...(o.graph && { graph: o.graph }),
   };
