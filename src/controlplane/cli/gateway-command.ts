@@ -50,11 +50,12 @@ export function addGatewayCommands(program: Command, env: Env, out: (text: strin
 }
 
 function describeEndpoints(url: string, c: GatewayConfig): string[] {
-  return [
-    `Switchboard webhook gateway listening on ${url}`,
-    `  Cloud callback URL (Meta app):  ${url}/webhooks/cloud`,
-    ...[...c.deployments.values()].map((d) => `  On-Prem webhook URL of ${d.name}: ${url}/webhooks/onprem/${d.name}/<secret>  (number ${d.phoneNumberId})`),
-    `  Forwarding to:                 ${c.appUrl}`,
-    `  Operator API:                  ${url}/api/status`,
+  const rows: [string, string][] = [
+    ['Cloud callback URL (Meta app)', `${url}/webhooks/cloud`],
+    ...[...c.deployments.values()].map((d): [string, string] => [`On-Prem webhook URL of ${d.name}`, `${url}/webhooks/onprem/${d.name}/<secret>  (number ${d.phoneNumberId})`]),
+    ['Forwarding to', c.appUrl],
+    ['Operator API', `${url}/api/status`],
   ];
+  const width = Math.max(...rows.map(([label]) => label.length)) + 1;
+  return [`Switchboard webhook gateway listening on ${url}`, ...rows.map(([label, value]) => `  ${`${label}:`.padEnd(width)}  ${value}`)];
 }
