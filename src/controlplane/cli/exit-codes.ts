@@ -4,7 +4,7 @@ export const EXIT = {
   ok: 0,
   /** An unexpected error (a bug, an unreadable database...). */
   internal: 1,
-  /** Invalid command line or invalid plan file. */
+  /** Invalid command line, plan file or gateway configuration. */
   invalid: 2,
   /** Done, but some numbers are blocked by pre-flight, failed, were rolled back or skipped. */
   incomplete: 3,
@@ -17,7 +17,7 @@ export const EXIT = {
 export const EXIT_HELP = `Exit codes:
   0  success
   1  unexpected error
-  2  invalid command line or plan
+  2  invalid command line, plan or gateway configuration
   3  some numbers blocked, failed, rolled back or skipped (see the report)
   4  run paused or cancelled (continue with "migrate resume")
   5  the run is being executed by another live process`;

@@ -10,6 +10,8 @@ import type { Env } from '../plan/secrets.js';
 import { runPreflight, type PreflightReport } from '../preflight/run.js';
 import { buildReport, renderReport, renderTable } from '../report/report.js';
 import { EXIT, EXIT_HELP } from './exit-codes.js';
+import { addGatewayCommands } from './gateway-command.js';
+import { GatewayConfigError } from '../webhook-gateway/config.js';
 import { progressReporter } from './progress.js';
 
 export interface CliIo {
@@ -38,7 +40,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
   } catch (err) {
     if (err instanceof Exit) return err.code;
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.invalid;
-    if (err instanceof PlanError) {
+    if (err instanceof PlanError || err instanceof GatewayConfigError) {
       io.stderr.write(`${err.message}\n`);
       return EXIT.invalid;
     }
@@ -62,7 +64,7 @@ function buildProgram(io: CliIo, out: (t: string) => void, json: (v: unknown) =>
     // A fixed width keeps --help identical in terminals, pipes and docs/control-plane.md.
     .configureHelp({ helpWidth: 110 })
     .showHelpAfterError()
-    .addHelpText('after', `\nSecrets (tokens, PINs, passwords) are read from the environment variables the plan names.\n\n${EXIT_HELP}\n`);
+    .addHelpText('after', `\nSecrets (tokens, PINs, passwords) are read from the environment variables the plan or configuration names.\n\n${EXIT_HELP}\n`);
 
   const plan = program.command('plan').description('work with plan files');
   plan
@@ -198,6 +200,8 @@ function buildProgram(io: CliIo, out: (t: string) => void, json: (v: unknown) =>
       });
       await server.close();
     });
+
+  addGatewayCommands(program, io.env, out, json);
   return program;
 }
 
