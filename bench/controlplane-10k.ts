@@ -59,7 +59,7 @@ async function provision(base: string, wabaId: string, i: number): Promise<Subje
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-cp-bench-'));
-  const { child, base } = await startPlatform(join(dir, 'platform.sqlite'), ['--downtime-ms', '0']);
+  const { child, base } = await startPlatform(join(dir, 'platform.sqlite'), ['--downtime-ms', '0', '--no-rate-limits']);
   try {
     const setupStart = performance.now();
     const partner = await call<{ id: string }>(base, 'POST', '/_switchboard/businesses', { name: 'Bench Partner' });

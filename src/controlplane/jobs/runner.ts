@@ -88,10 +88,8 @@ export class Runner {
       const batch = blocked ? -1 : Math.floor(ready++ / plan.batch.size);
       return { phone_number_id: entry.phone_number_id, kind: entry.kind, entry, batch, status: blocked ? ('skipped' as const) : ('pending' as const), preflight: report?.findings ?? [], error: blocked ? `pre-flight: ${errors.join('; ')}` : null };
     });
-    await this.store.createRun(runId, plan.name, plan, jobs);
-    for (const entry of plan.numbers.filter((_, i) => jobs[i]?.status === 'pending')) {
-      await this.store.ensureGate({ phone_number_id: entry.phone_number_id, run_id: runId, state: 'open', ...sourceTarget(entry) });
-    }
+    const gates = plan.numbers.filter((_, i) => jobs[i]?.status === 'pending').map((entry) => ({ phone_number_id: entry.phone_number_id, run_id: runId, state: 'open' as const, ...sourceTarget(entry) }));
+    await this.store.createRun(runId, plan.name, plan, jobs, gates);
     this.connections.set(runId, conn);
     return { runId, preflight };
   }
@@ -213,8 +211,7 @@ export class Runner {
     const entry = JSON.parse(job.entry) as NumberEntry;
     const kind = kindOf(entry);
     const names = kind.steps.map((s) => s.name);
-    const rows = await this.store.ensureSteps(job.id, names);
-    if (job.status === 'pending') await this.store.setJob(job.id, { status: 'running', started_at: job.started_at ?? this.now() });
+    const rows = await this.store.startJob(job, names, this.now());
     const base = { runId, jobId: job.id, phoneNumberId: job.phone_number_id };
     this.events.emit({ ...base, type: 'job_started', kind: job.kind, steps: names.length, batch: job.batch });
     const outputs: Record<string, unknown> = {};
@@ -287,9 +284,9 @@ export class Runner {
   }
 
   private async settle(job: Job, status: JobStatus, error: string | null, final = true): Promise<void> {
-    await this.store.setJob(job.id, { status, error, ...(final && { finished_at: this.now() }) });
+    const event = final ? { runId: job.run_id, jobId: job.id, type: 'job_finished', data: { status, error } } : undefined;
+    await this.store.setJob(job.id, { status, error, ...(final && { finished_at: this.now() }) }, event);
     if (!final) return;
-    await this.store.event(job.run_id, job.id, 'job_finished', { status, error });
     this.events.emit({ type: 'job_finished', runId: job.run_id, jobId: job.id, phoneNumberId: job.phone_number_id, batch: job.batch, status, error });
   }
 

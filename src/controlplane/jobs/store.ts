@@ -3,7 +3,9 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Selectable } from 'kysely';
+import type { Db, Executor } from '../../store/database.js';
 import { sqliteCapabilities, type DialectCapabilities } from '../../store/dialect.js';
+import { GroupCommit } from '../../store/group-commit.js';
 import { controlPlaneMigrations } from './migrations.js';
 import type { ControlPlaneDatabase, GatesTable, JobStatus, JobsTable, OutboundTable, RunStatus, RunsTable, StepsTable } from './schema.js';
 
@@ -30,14 +32,24 @@ export const PROCESS_OWNER = `${process.pid}@${hostname()}`;
 /**
  * The control plane's durable state: runs, jobs, steps, events, outbound gates and held messages.
  * Every write that advances a job commits before the next remote call is made.
+ *
+ * Writes go through group commit: the writes of concurrent jobs that arrive while a commit is under
+ * way share the next one, and each caller's promise resolves only after that COMMIT (a full fsync),
+ * so "durable before the next remote call" still holds — one fsync now covers many jobs' steps.
  */
 export class JobStore {
+  private readonly commits: GroupCommit;
+
   private constructor(
     readonly db: CpDb,
     readonly caps: DialectCapabilities,
     /** The clock every timestamp comes from (injected so tests can control it). */
     readonly now: () => number,
-  ) {}
+  ) {
+    // GroupCommit is typed for the platform's schema but only opens transactions and savepoints,
+    // which do not depend on the schema.
+    this.commits = new GroupCommit(db as unknown as Db);
+  }
 
   static async open(path: string, now: () => number = Date.now): Promise<JobStore> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -58,32 +70,38 @@ export class JobStore {
     return this.db.destroy();
   }
 
+  /** One unit of writes, all or nothing, committed (possibly with other units) before it resolves. */
+  private write<T>(work: (tx: CpDb) => Promise<T>): Promise<T> {
+    return this.commits.run((tx: Executor) => work(tx as unknown as CpDb));
+  }
+
   // ---- runs -------------------------------------------------------------------------------------
 
-  async createRun(id: string, name: string, plan: unknown, jobs: readonly NewJob[]): Promise<void> {
+  /** The run, its jobs and the outbound gates of its numbers, in one transaction. */
+  async createRun(id: string, name: string, plan: unknown, jobs: readonly NewJob[], gates: readonly Omit<Gate, 'updated_at'>[] = []): Promise<void> {
     const now = this.now();
-    await this.db.transaction().execute(async (tx) => {
+    await this.write(async (tx) => {
       await tx.insertInto('cp_runs').values({ id, name, plan: JSON.stringify(plan), status: 'running', lease_owner: null, lease_until: null, created_at: now, updated_at: now, finished_at: null }).execute();
-      // Chunks keep each INSERT under SQLite's bound-parameter limit.
-      for (let i = 0; i < jobs.length; i += 500) {
-        const rows = jobs.slice(i, i + 500).map((j, k) => ({
-          id: jobId(id, j.phone_number_id),
-          run_id: id,
-          seq: i + k,
-          batch: j.batch,
-          phone_number_id: j.phone_number_id,
-          kind: j.kind,
-          entry: JSON.stringify(j.entry),
-          status: j.status,
-          step_index: 0,
-          error: j.error,
-          preflight: JSON.stringify(j.preflight),
-          started_at: null,
-          finished_at: j.status === 'skipped' ? now : null,
-          updated_at: now,
-        }));
-        await tx.insertInto('cp_jobs').values(rows).execute();
-      }
+      const rows = jobs.map((j, seq) => ({
+        id: jobId(id, j.phone_number_id),
+        run_id: id,
+        seq,
+        batch: j.batch,
+        phone_number_id: j.phone_number_id,
+        kind: j.kind,
+        entry: JSON.stringify(j.entry),
+        status: j.status,
+        step_index: 0,
+        error: j.error,
+        preflight: JSON.stringify(j.preflight),
+        started_at: null,
+        finished_at: j.status === 'skipped' ? now : null,
+        updated_at: now,
+      }));
+      for (const chunk of chunks(rows)) await tx.insertInto('cp_jobs').values(chunk).execute();
+      // A number seen for the first time gets a gate; an existing gate already routes where the number is.
+      const gateRows = gates.map((g) => ({ ...g, updated_at: now }));
+      for (const chunk of chunks(gateRows)) await tx.insertInto('cp_gates').values(chunk).onConflict((oc) => oc.column('phone_number_id').doNothing()).execute();
     });
   }
 
@@ -97,7 +115,7 @@ export class JobStore {
 
   async setRunStatus(id: string, status: RunStatus): Promise<void> {
     const now = this.now();
-    await this.db.updateTable('cp_runs').set({ status, updated_at: now, ...(status === 'finished' || status === 'cancelled' ? { finished_at: now } : {}) }).where('id', '=', id).execute();
+    await this.write((tx) => tx.updateTable('cp_runs').set({ status, updated_at: now, ...(status === 'finished' || status === 'cancelled' ? { finished_at: now } : {}) }).where('id', '=', id).execute());
   }
 
   /** Takes the run's lease if it is free, expired, or held by a process on this host that has died. */
@@ -108,21 +126,23 @@ export class JobStore {
     const free = run.lease_owner === null || run.lease_owner === owner || (run.lease_until ?? 0) < now || ownerIsDead(run.lease_owner);
     if (!free) return { ok: false, holder: run.lease_owner ?? '' };
     // Compare-and-set on the previous owner so two processes cannot both win.
-    const res = await this.db
-      .updateTable('cp_runs')
-      .set({ lease_owner: owner, lease_until: now + ttlMs })
-      .where('id', '=', id)
-      .where((eb) => (run.lease_owner === null ? eb('lease_owner', 'is', null) : eb('lease_owner', '=', run.lease_owner)))
-      .executeTakeFirst();
+    const res = await this.write((tx) =>
+      tx
+        .updateTable('cp_runs')
+        .set({ lease_owner: owner, lease_until: now + ttlMs })
+        .where('id', '=', id)
+        .where((eb) => (run.lease_owner === null ? eb('lease_owner', 'is', null) : eb('lease_owner', '=', run.lease_owner)))
+        .executeTakeFirst(),
+    );
     return res.numUpdatedRows === 1n ? { ok: true } : { ok: false, holder: 'another process' };
   }
 
   async renewLease(id: string, ttlMs: number, owner = PROCESS_OWNER): Promise<void> {
-    await this.db.updateTable('cp_runs').set({ lease_until: this.now() + ttlMs }).where('id', '=', id).where('lease_owner', '=', owner).execute();
+    await this.write((tx) => tx.updateTable('cp_runs').set({ lease_until: this.now() + ttlMs }).where('id', '=', id).where('lease_owner', '=', owner).execute());
   }
 
   async releaseLease(id: string, owner = PROCESS_OWNER): Promise<void> {
-    await this.db.updateTable('cp_runs').set({ lease_owner: null, lease_until: null }).where('id', '=', id).where('lease_owner', '=', owner).execute();
+    await this.write((tx) => tx.updateTable('cp_runs').set({ lease_owner: null, lease_until: null }).where('id', '=', id).where('lease_owner', '=', owner).execute());
   }
 
   // ---- jobs and steps ---------------------------------------------------------------------------
@@ -135,8 +155,12 @@ export class JobStore {
     return this.db.selectFrom('cp_jobs').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async setJob(id: string, patch: Partial<Pick<Job, 'status' | 'error' | 'started_at' | 'finished_at'>>): Promise<void> {
-    await this.db.updateTable('cp_jobs').set({ ...patch, updated_at: this.now() }).where('id', '=', id).execute();
+  /** A job's status changes; `event` (job_finished) is recorded in the same transaction. */
+  async setJob(id: string, patch: Partial<Pick<Job, 'status' | 'error' | 'started_at' | 'finished_at'>>, event?: NewEvent): Promise<void> {
+    await this.write(async (tx) => {
+      await tx.updateTable('cp_jobs').set({ ...patch, updated_at: this.now() }).where('id', '=', id).execute();
+      if (event) await insertEvent(tx, event, this.now());
+    });
   }
 
   /** Numbers with an unsettled job (pending or running) in a run that is not over, by run id. */
@@ -153,7 +177,7 @@ export class JobStore {
 
   /** A failed job back to pending; its failed step becomes `started`, so it observes before acting. */
   async requeue(jobId: string): Promise<void> {
-    await this.db.transaction().execute(async (tx) => {
+    await this.write(async (tx) => {
       await tx.updateTable('cp_steps').set({ status: 'started' }).where('job_id', '=', jobId).where('status', '=', 'failed').execute();
       await tx.updateTable('cp_jobs').set({ status: 'pending', error: null, finished_at: null, updated_at: this.now() }).where('id', '=', jobId).execute();
     });
@@ -164,34 +188,43 @@ export class JobStore {
     return this.db.selectFrom('cp_steps').selectAll().where('job_id', 'in', jobIds).orderBy('job_id').orderBy('idx').execute();
   }
 
-  /** Creates the job's step rows once (a resumed job keeps its history). */
-  async ensureSteps(jobId: string, names: readonly string[]): Promise<StepRow[]> {
-    const existing = await this.steps([jobId]);
+  /**
+   * A job starts (or resumes): its step rows are created once (a resumed job keeps its history) and a
+   * pending job becomes `running`, in one transaction. Returns the step rows.
+   */
+  async startJob(job: Pick<Job, 'id' | 'status' | 'started_at'>, names: readonly string[], startedAt: number): Promise<StepRow[]> {
+    const existing = await this.steps([job.id]);
     const missing = names.map((name, idx) => ({ name, idx })).filter((s) => !existing.some((e) => e.name === s.name));
-    if (missing.length > 0) {
-      await this.db
-        .insertInto('cp_steps')
-        .values(missing.map((s) => ({ job_id: jobId, name: s.name, idx: s.idx, status: 'pending' as const, attempts: 0, output: null, error: null, started_at: null, finished_at: null })))
-        .execute();
-      return this.steps([jobId]);
-    }
-    return existing;
+    if (missing.length === 0 && job.status !== 'pending') return existing;
+    const now = this.now();
+    await this.write(async (tx) => {
+      if (missing.length > 0) {
+        await tx
+          .insertInto('cp_steps')
+          .values(missing.map((s) => ({ job_id: job.id, name: s.name, idx: s.idx, status: 'pending' as const, attempts: 0, output: null, error: null, started_at: null, finished_at: null })))
+          .execute();
+      }
+      if (job.status === 'pending') await tx.updateTable('cp_jobs').set({ status: 'running', started_at: job.started_at ?? startedAt, updated_at: now }).where('id', '=', job.id).execute();
+    });
+    return missing.length > 0 ? this.steps([job.id]) : existing;
   }
 
   /** Recorded before the step's remote call: a crash after this point means "maybe done — observe first". */
   async stepStarted(jobId: string, name: string): Promise<void> {
     const now = this.now();
-    await this.db
-      .updateTable('cp_steps')
-      .set((eb) => ({ status: 'started', attempts: eb('attempts', '+', 1), started_at: now }))
-      .where('job_id', '=', jobId)
-      .where('name', '=', name)
-      .execute();
+    await this.write((tx) =>
+      tx
+        .updateTable('cp_steps')
+        .set((eb) => ({ status: 'started', attempts: eb('attempts', '+', 1), started_at: now }))
+        .where('job_id', '=', jobId)
+        .where('name', '=', name)
+        .execute(),
+    );
   }
 
   async stepFinished(jobId: string, name: string, idx: number, status: 'succeeded' | 'skipped', output: unknown): Promise<void> {
     const now = this.now();
-    await this.db.transaction().execute(async (tx) => {
+    await this.write(async (tx) => {
       await tx.updateTable('cp_steps').set({ status, output: output === undefined ? null : JSON.stringify(output), error: null, finished_at: now }).where('job_id', '=', jobId).where('name', '=', name).execute();
       await tx.updateTable('cp_jobs').set({ step_index: idx + 1, updated_at: now }).where('id', '=', jobId).execute();
     });
@@ -199,18 +232,20 @@ export class JobStore {
 
   /** A failed attempt; the step stays `started` when it will be retried (its effect is unknown). */
   async stepError(jobId: string, name: string, error: string, final: boolean): Promise<void> {
-    await this.db
-      .updateTable('cp_steps')
-      .set({ error, ...(final && { status: 'failed' as const, finished_at: this.now() }) })
-      .where('job_id', '=', jobId)
-      .where('name', '=', name)
-      .execute();
+    await this.write((tx) =>
+      tx
+        .updateTable('cp_steps')
+        .set({ error, ...(final && { status: 'failed' as const, finished_at: this.now() }) })
+        .where('job_id', '=', jobId)
+        .where('name', '=', name)
+        .execute(),
+    );
   }
 
   // ---- events -----------------------------------------------------------------------------------
 
   async event(runId: string, jobId: string | null, type: string, data: unknown): Promise<void> {
-    await this.db.insertInto('cp_events').values({ run_id: runId, job_id: jobId, type, data: JSON.stringify(data), at: this.now() }).execute();
+    await this.write((tx) => insertEvent(tx, { runId, jobId, type, data }, this.now()));
   }
 
   events(runId: string, afterId = 0): Promise<Selectable<ControlPlaneDatabase['cp_events']>[]> {
@@ -225,28 +260,23 @@ export class JobStore {
 
   async setGate(gate: Omit<Gate, 'updated_at'>): Promise<void> {
     const row = { ...gate, updated_at: this.now() };
-    await this.db
-      .insertInto('cp_gates')
-      .values(row)
-      .onConflict((oc) => oc.column('phone_number_id').doUpdateSet({ run_id: row.run_id, state: row.state, api: row.api, deployment: row.deployment, side: row.side, updated_at: row.updated_at }))
-      .execute();
-  }
-
-  /** A gate for a number seen for the first time; an existing gate already routes where the number is. */
-  async ensureGate(gate: Omit<Gate, 'updated_at'>): Promise<void> {
-    await this.db
-      .insertInto('cp_gates')
-      .values({ ...gate, updated_at: this.now() })
-      .onConflict((oc) => oc.column('phone_number_id').doNothing())
-      .execute();
+    await this.write((tx) =>
+      tx
+        .insertInto('cp_gates')
+        .values(row)
+        .onConflict((oc) => oc.column('phone_number_id').doUpdateSet({ run_id: row.run_id, state: row.state, api: row.api, deployment: row.deployment, side: row.side, updated_at: row.updated_at }))
+        .execute(),
+    );
   }
 
   async enqueue(phoneNumberId: string, payload: unknown): Promise<number> {
-    const row = await this.db
-      .insertInto('cp_outbound')
-      .values({ phone_number_id: phoneNumberId, payload: JSON.stringify(payload), status: 'queued', api: null, remote_id: null, error: null, attempts: 0, created_at: this.now(), sending_at: null, sent_at: null })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const row = await this.write((tx) =>
+      tx
+        .insertInto('cp_outbound')
+        .values({ phone_number_id: phoneNumberId, payload: JSON.stringify(payload), status: 'queued', api: null, remote_id: null, error: null, attempts: 0, created_at: this.now(), sending_at: null, sent_at: null })
+        .returning('id')
+        .executeTakeFirstOrThrow(),
+    );
     return row.id;
   }
 
@@ -275,12 +305,32 @@ export class JobStore {
   }
 
   async markOutbound(id: number, patch: Partial<Pick<OutboundRow, 'status' | 'api' | 'remote_id' | 'error' | 'sending_at' | 'sent_at'>>, countAttempt = false): Promise<void> {
-    await this.db
-      .updateTable('cp_outbound')
-      .set((eb) => ({ ...patch, ...(countAttempt && { attempts: eb('attempts', '+', 1) }) }))
-      .where('id', '=', id)
-      .execute();
+    await this.write((tx) =>
+      tx
+        .updateTable('cp_outbound')
+        .set((eb) => ({ ...patch, ...(countAttempt && { attempts: eb('attempts', '+', 1) }) }))
+        .where('id', '=', id)
+        .execute(),
+    );
   }
+}
+
+export interface NewEvent {
+  runId: string;
+  jobId: string | null;
+  type: string;
+  data: unknown;
+}
+
+function insertEvent(tx: CpDb, e: NewEvent, at: number): Promise<unknown> {
+  return tx.insertInto('cp_events').values({ run_id: e.runId, job_id: e.jobId, type: e.type, data: JSON.stringify(e.data), at }).execute();
+}
+
+/** Multi-row INSERTs in slices that stay under SQLite's bound-parameter limit. */
+function chunks<T>(rows: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
 }
 
 export const jobId = (runId: string, phoneNumberId: string): string => `${runId}:${phoneNumberId}`;
