@@ -3,9 +3,8 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Selectable } from 'kysely';
-import type { Db, Executor } from '../../store/database.js';
 import { sqliteCapabilities, type DialectCapabilities } from '../../store/dialect.js';
-import { GroupCommit } from '../../store/group-commit.js';
+import { CommitQueue } from './commit-queue.js';
 import { controlPlaneMigrations } from './migrations.js';
 import type { ControlPlaneDatabase, GatesTable, JobStatus, JobsTable, OutboundTable, RunStatus, RunsTable, StepsTable } from './schema.js';
 
@@ -33,12 +32,12 @@ export const PROCESS_OWNER = `${process.pid}@${hostname()}`;
  * The control plane's durable state: runs, jobs, steps, events, outbound gates and held messages.
  * Every write that advances a job commits before the next remote call is made.
  *
- * Writes go through group commit: the writes of concurrent jobs that arrive while a commit is under
- * way share the next one, and each caller's promise resolves only after that COMMIT (a full fsync),
- * so "durable before the next remote call" still holds — one fsync now covers many jobs' steps.
+ * Writes go through group commit (commit-queue.ts): the writes of concurrent jobs issued in the same
+ * turn of the event loop share one COMMIT (a full fsync), and each caller's promise resolves only
+ * after it, so "durable before the next remote call" still holds.
  */
 export class JobStore {
-  private readonly commits: GroupCommit;
+  private readonly commits: CommitQueue<ControlPlaneDatabase>;
 
   private constructor(
     readonly db: CpDb,
@@ -46,9 +45,7 @@ export class JobStore {
     /** The clock every timestamp comes from (injected so tests can control it). */
     readonly now: () => number,
   ) {
-    // GroupCommit is typed for the platform's schema but only opens transactions and savepoints,
-    // which do not depend on the schema.
-    this.commits = new GroupCommit(db as unknown as Db);
+    this.commits = new CommitQueue(db);
   }
 
   static async open(path: string, now: () => number = Date.now): Promise<JobStore> {
@@ -72,7 +69,7 @@ export class JobStore {
 
   /** One unit of writes, all or nothing, committed (possibly with other units) before it resolves. */
   private write<T>(work: (tx: CpDb) => Promise<T>): Promise<T> {
-    return this.commits.run((tx: Executor) => work(tx as unknown as CpDb));
+    return this.commits.run(work);
   }
 
   // ---- runs -------------------------------------------------------------------------------------
