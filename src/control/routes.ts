@@ -24,6 +24,7 @@ import { certificateOf } from '../platform/onprem/cert.js';
 import type { OnpremDeployment } from '../store/schema.js';
 import { inspectDeliveries, listDrops, inspectDelivery, listCodes, listMessages, listSink, recordSink, resetAll, saveClockOffset, overview } from './inspect.js';
 
+import { mountBulkControl } from './bulk.js';
 import { mountMigrationControl } from './migration-routes.js';
 import { saveRuntimeSettings } from '../platform/settings.js';
 import type { Maintenance } from '../platform/maintenance.js';
@@ -419,6 +420,7 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
   });
 
   mountMigrationControl(app, ctx, p);
+  mountBulkControl(app, ctx, p);
 
   app.all(`${p}/*`, async (req) => {
     throw errors.notFound('control endpoint', `${req.method} ${req.url.split('?')[0] ?? ''}`);
