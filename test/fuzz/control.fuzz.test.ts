@@ -390,6 +390,7 @@ const ROUTES: readonly ControlRoute[] = [
     fields: () => [
       f('downtime_ms', () => 0, { bad: bad(['5', '', ' 1'], [-1, 60_001, 1.5, null]) }),
       f('graph_rate_limits', () => true, { bad: bad(['false', 'true', ''], [0, 1, null]) }),
+      f('backup_kdf_cost', () => 12, { bad: bad(['8', '', '12'], [3, 15, 4.5, -1, null]) }),
       // `.strict()`: any unknown key is refused.
       f('x_unknown_setting', () => 1, { bad: bad(['x']) }),
     ],
