@@ -12,7 +12,7 @@ import { afterFailure, cancelStops, nextStepIndex } from './state.js';
 import { kindOf } from './steps/index.js';
 import { sourceTarget } from './steps/common.js';
 import type { Outcome, StepContext, StepDefinition } from './steps/types.js';
-import type { Job, JobStore, Run } from './store.js';
+import type { AfterStep, Job, JobStore, Run } from './store.js';
 import { msUntilWindow } from './window.js';
 
 export interface RunnerOptions {
@@ -219,6 +219,7 @@ export class Runner {
     const ctx: StepContext = { runId, entry, conn, outbound: this.outbound, outputs };
     const commitIndex = names.indexOf(kind.commitStep);
 
+    let started = false;
     for (let i = nextStepIndex(rows); i < kind.steps.length; i++) {
       const runStatus = this.status.get(runId);
       if (runStatus === 'paused') return this.settle(job, 'pending', null, false);
@@ -227,26 +228,38 @@ export class Runner {
         return this.settle(job, 'cancelled', 'cancelled before the number moved; held messages sent on the original API');
       }
       const step = kind.steps[i] as StepDefinition;
+      const next = kind.steps[i + 1];
+      // Decided when the step's result is written, so a pause or cancel seen by then is respected.
+      const after = (): AfterStep => {
+        if (next === undefined) return { settle: { status: 'succeeded', finishedAt: this.now(), event: { runId, jobId: job.id, type: 'job_finished', data: { status: 'succeeded', error: null } } } };
+        // Not a step that observes first (its mark must follow the observation), nor the commit step (cancel looks at its attempts).
+        return !next.observe && i + 1 !== commitIndex && this.status.get(runId) === 'running' ? { start: next.name } : {};
+      };
       try {
-        const outcome = await this.runStep(ctx, job, step, i, conn);
+        const { outcome, recorded } = await this.runStep(ctx, job, step, i, conn, started, after);
         outputs[step.name] = outcome.output;
+        started = recorded.start !== undefined;
       } catch (err) {
         return this.fail(ctx, job, i, commitIndex, err);
       }
     }
-    await this.settle(job, 'succeeded', null);
+    this.events.emit({ type: 'job_finished', runId, jobId: job.id, phoneNumberId: job.phone_number_id, batch: job.batch, status: 'succeeded', error: null });
   }
 
-  /** One step to completion: observe when an earlier attempt may have acted, retry transient failures. */
-  private async runStep(ctx: StepContext, job: Job, step: StepDefinition, index: number, conn: Connections): Promise<Outcome> {
+  /**
+   * One step to completion: observe when an earlier attempt may have acted, retry transient failures.
+   * `started`: the previous step's result already marked this one started (first attempt only).
+   */
+  private async runStep(ctx: StepContext, job: Job, step: StepDefinition, index: number, conn: Connections, started: boolean, after: () => AfterStep): Promise<{ outcome: Outcome; recorded: AfterStep }> {
     for (let failures = 0; ; ) {
       try {
         // Observation first, on every attempt: see StepDefinition.observe.
         const seen = step.observe ? await step.observe(ctx) : undefined;
-        const outcome = seen ?? (await this.attempt(ctx, job, step));
-        await this.store.stepFinished(job.id, step.name, index, outcome.status, outcome.output);
+        const outcome = seen ?? (await this.attempt(ctx, job, step, started && failures === 0));
+        const recorded = after();
+        await this.store.stepFinished(job.id, step.name, index, outcome.status, outcome.output, recorded);
         this.events.emit({ type: 'step_finished', runId: ctx.runId, jobId: job.id, phoneNumberId: job.phone_number_id, step: step.name, index, status: outcome.status, observed: seen !== undefined });
-        return outcome;
+        return { outcome, recorded };
       } catch (err) {
         failures += 1;
         const verdict = afterFailure(failures, isRetryable(err), conn.plan.retry, this.options.random);
@@ -258,9 +271,9 @@ export class Runner {
     }
   }
 
-  private async attempt(ctx: StepContext, job: Job, step: StepDefinition): Promise<Outcome> {
+  private async attempt(ctx: StepContext, job: Job, step: StepDefinition, alreadyStarted: boolean): Promise<Outcome> {
     // Committed before the call: if we die during it, the next process knows to observe first.
-    await this.store.stepStarted(job.id, step.name);
+    if (!alreadyStarted) await this.store.stepStarted(job.id, step.name);
     return step.run(ctx);
   }
 

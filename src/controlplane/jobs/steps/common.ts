@@ -85,6 +85,22 @@ export const resumeOutboundStep: StepDefinition = {
   },
 };
 
+/**
+ * Subscribes the app to the WABA's webhooks (seeds 000 and 004). Harmless to repeat, and the same for
+ * every number of the WABA, so the numbers of a run share one call; a failed call is made again by the
+ * next number. `verify` still reads the WABA's subscriptions for each number.
+ */
+export function subscribeStep<E extends NumberEntry>(name: string, graphOf: (ctx: StepContext<E>) => GraphClient, wabaOf: (entry: E) => string): StepDefinition<E> {
+  return {
+    name,
+    run: async (ctx) => {
+      const graph = graphOf(ctx);
+      const wabaId = wabaOf(ctx.entry);
+      return done(await ctx.conn.perWaba.get(graph, `subscribe:${wabaId}`, () => graph.subscribeApp(wabaId)));
+    },
+  };
+}
+
 const THROUGHPUT_RANK: Record<string, number> = { NOT_APPLICABLE: 0, STANDARD: 1, HIGH: 2 };
 
 /** The checks every migration to Cloud API ends with (seed 000 step 4, seed 004's "what is kept"). */
