@@ -21,4 +21,18 @@ describe('Memo', () => {
     await expect(memo.get(scope, 'k', () => Promise.reject(new Error('503')))).rejects.toThrow('503');
     expect(await memo.get(scope, 'k', async () => 'ok')).toBe('ok');
   });
+
+  it('with a maximum age, calls again once the shared answer is older than that', async () => {
+    let now = 1000;
+    const memo = new Memo(() => now);
+    const scope = {};
+    let calls = 0;
+    const read = async (): Promise<number> => ++calls;
+    expect(await memo.get(scope, 'k', read, 500)).toBe(1);
+    now += 500;
+    expect(await memo.get(scope, 'k', read, 500)).toBe(1);
+    now += 1;
+    expect(await memo.get(scope, 'k', read, 500)).toBe(2);
+    expect(await memo.get(scope, 'k', read)).toBe(2);
+  });
 });
