@@ -211,15 +211,23 @@ export class Runner {
     const entry = JSON.parse(job.entry) as NumberEntry;
     const kind = kindOf(entry);
     const names = kind.steps.map((s) => s.name);
-    const rows = await this.store.startJob(job, names, this.now());
+    const commitIndex = names.indexOf(kind.commitStep);
+    // A step is marked started together with the write before it when its remote call follows at
+    // once: not one that observes first (its mark must follow the observation), nor the commit step
+    // (cancel looks at its attempts), nor while the run is pausing or cancelling.
+    const startsAtOnce = (i: number): boolean => {
+      const step = kind.steps[i];
+      return step !== undefined && !step.observe && i !== commitIndex && this.status.get(runId) === 'running';
+    };
+    const firstStep = job.started_at === null && startsAtOnce(0) ? names[0] : undefined;
+    const rows = await this.store.startJob(job, names, this.now(), firstStep);
     const base = { runId, jobId: job.id, phoneNumberId: job.phone_number_id };
     this.events.emit({ ...base, type: 'job_started', kind: job.kind, steps: names.length, batch: job.batch });
     const outputs: Record<string, unknown> = {};
     for (const row of rows) if (row.output !== null) outputs[row.name] = JSON.parse(row.output) as unknown;
     const ctx: StepContext = { runId, entry, conn, outbound: this.outbound, outputs };
-    const commitIndex = names.indexOf(kind.commitStep);
 
-    let started = false;
+    let started = firstStep !== undefined;
     for (let i = nextStepIndex(rows); i < kind.steps.length; i++) {
       const runStatus = this.status.get(runId);
       if (runStatus === 'paused') return this.settle(job, 'pending', null, false);
@@ -232,8 +240,7 @@ export class Runner {
       // Decided when the step's result is written, so a pause or cancel seen by then is respected.
       const after = (): AfterStep => {
         if (next === undefined) return { settle: { status: 'succeeded', finishedAt: this.now(), event: { runId, jobId: job.id, type: 'job_finished', data: { status: 'succeeded', error: null } } } };
-        // Not a step that observes first (its mark must follow the observation), nor the commit step (cancel looks at its attempts).
-        return !next.observe && i + 1 !== commitIndex && this.status.get(runId) === 'running' ? { start: next.name } : {};
+        return startsAtOnce(i + 1) ? { start: next.name } : {};
       };
       try {
         const { outcome, recorded } = await this.runStep(ctx, job, step, i, conn, started, after);

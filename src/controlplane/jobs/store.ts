@@ -187,13 +187,29 @@ export class JobStore {
 
   /**
    * A job starts (or resumes): its step rows are created once (a resumed job keeps its history) and a
-   * pending job becomes `running`, in one transaction. Returns the step rows.
+   * pending job becomes `running`, in one transaction; `firstStep`, when given, is marked started in
+   * it too (its remote call follows at once). Returns the step rows.
    */
-  async startJob(job: Pick<Job, 'id' | 'status' | 'started_at'>, names: readonly string[], startedAt: number): Promise<StepRow[]> {
+  async startJob(job: Pick<Job, 'id' | 'status' | 'started_at'>, names: readonly string[], startedAt: number, firstStep?: string): Promise<StepRow[]> {
+    const now = this.now();
+    if (job.started_at === null) {
+      // Never started: no step has run (rows are created with `started_at`), so nothing to read. An
+      // older version wrote the rows first: if it stopped right there, they are these same rows.
+      const rows: StepRow[] = names.map((name, idx) => ({ job_id: job.id, name, idx, status: 'pending', attempts: 0, output: null, error: null, started_at: null, finished_at: null }));
+      await this.write(async (tx) => {
+        await tx
+          .insertInto('cp_steps')
+          .values(rows)
+          .onConflict((oc) => oc.columns(['job_id', 'name']).doNothing())
+          .execute();
+        await tx.updateTable('cp_jobs').set({ status: 'running', started_at: startedAt, updated_at: now }).where('id', '=', job.id).execute();
+        if (firstStep !== undefined) await markStarted(tx, job.id, firstStep, now);
+      });
+      return rows.map((r) => (r.name === firstStep ? { ...r, status: 'started', attempts: 1, started_at: now } : r));
+    }
     const existing = await this.steps([job.id]);
     const missing = names.map((name, idx) => ({ name, idx })).filter((s) => !existing.some((e) => e.name === s.name));
     if (missing.length === 0 && job.status !== 'pending') return existing;
-    const now = this.now();
     await this.write(async (tx) => {
       if (missing.length > 0) {
         await tx
@@ -201,7 +217,7 @@ export class JobStore {
           .values(missing.map((s) => ({ job_id: job.id, name: s.name, idx: s.idx, status: 'pending' as const, attempts: 0, output: null, error: null, started_at: null, finished_at: null })))
           .execute();
       }
-      if (job.status === 'pending') await tx.updateTable('cp_jobs').set({ status: 'running', started_at: job.started_at ?? startedAt, updated_at: now }).where('id', '=', job.id).execute();
+      if (job.status === 'pending') await tx.updateTable('cp_jobs').set({ status: 'running', updated_at: now }).where('id', '=', job.id).execute();
     });
     return missing.length > 0 ? this.steps([job.id]) : existing;
   }
