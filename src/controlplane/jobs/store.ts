@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type Selectable } from 'kysely';
 import { sqliteCapabilities, type DialectCapabilities } from '../../store/dialect.js';
 import { CommitQueue } from './commit-queue.js';
+import { cpPrepared } from './prepared.js';
 import { controlPlaneMigrations } from './migrations.js';
 import type { ControlPlaneDatabase, GatesTable, JobStatus, JobsTable, OutboundTable, RunStatus, RunsTable, StepsTable } from './schema.js';
 
@@ -235,15 +236,15 @@ export class JobStore {
   async stepFinished(jobId: string, name: string, idx: number, status: 'succeeded' | 'skipped', output: unknown, after: AfterStep = {}): Promise<void> {
     const now = this.now();
     await this.write(async (tx) => {
-      await tx.updateTable('cp_steps').set({ status, output: output === undefined ? null : JSON.stringify(output), error: null, finished_at: now }).where('job_id', '=', jobId).where('name', '=', name).execute();
+      await finishStepQuery(tx, { jobId, name, status, output: output === undefined ? null : JSON.stringify(output), now });
       const end = after.settle;
-      await tx
-        .updateTable('cp_jobs')
-        .set({ step_index: idx + 1, updated_at: now, ...(end && { status: end.status, error: null, finished_at: end.finishedAt }) })
-        .where('id', '=', jobId)
-        .execute();
+      if (end) {
+        await tx.updateTable('cp_jobs').set({ step_index: idx + 1, updated_at: now, status: end.status, error: null, finished_at: end.finishedAt }).where('id', '=', jobId).execute();
+        await insertEvent(tx, end.event, now);
+      } else {
+        await jobProgressQuery(tx, { jobId, stepIndex: idx + 1, now });
+      }
       if (after.start !== undefined) await markStarted(tx, jobId, after.start, now);
-      if (end) await insertEvent(tx, end.event, now);
     });
   }
 
@@ -271,19 +272,13 @@ export class JobStore {
 
   // ---- gates and held messages ------------------------------------------------------------------
 
-  gate(phoneNumberId: string): Promise<Gate | undefined> {
-    return this.db.selectFrom('cp_gates').selectAll().where('phone_number_id', '=', phoneNumberId).executeTakeFirst();
+  async gate(phoneNumberId: string): Promise<Gate | undefined> {
+    return (await gateQuery(this.db, { phoneNumberId }))[0];
   }
 
   async setGate(gate: Omit<Gate, 'updated_at'>): Promise<void> {
     const row = { ...gate, updated_at: this.now() };
-    await this.write((tx) =>
-      tx
-        .insertInto('cp_gates')
-        .values(row)
-        .onConflict((oc) => oc.column('phone_number_id').doUpdateSet({ run_id: row.run_id, state: row.state, api: row.api, deployment: row.deployment, side: row.side, updated_at: row.updated_at }))
-        .execute(),
-    );
+    await this.write((tx) => setGateQuery(tx, row));
   }
 
   async enqueue(phoneNumberId: string, payload: unknown): Promise<number> {
@@ -298,8 +293,8 @@ export class JobStore {
   }
 
   /** The oldest message not yet settled: order is per number, by arrival. */
-  nextOutbound(phoneNumberId: string): Promise<OutboundRow | undefined> {
-    return this.db.selectFrom('cp_outbound').selectAll().where('phone_number_id', '=', phoneNumberId).where('status', 'in', ['queued', 'sending']).orderBy('id').limit(1).executeTakeFirst();
+  async nextOutbound(phoneNumberId: string): Promise<OutboundRow | undefined> {
+    return (await nextOutboundQuery(this.db, { phoneNumberId }))[0];
   }
 
   outbound(phoneNumberId?: string): Promise<OutboundRow[]> {
@@ -332,20 +327,41 @@ export class JobStore {
   }
 }
 
+// Columns spelled out: the compile-once helper builds with stand-in values, not a real row to enumerate.
+const setGateQuery = cpPrepared((db, g: Gate) =>
+  db
+    .insertInto('cp_gates')
+    .values({ phone_number_id: g.phone_number_id, run_id: g.run_id, state: g.state, api: g.api, deployment: g.deployment, side: g.side, updated_at: g.updated_at })
+    .onConflict((oc) => oc.column('phone_number_id').doUpdateSet({ run_id: g.run_id, state: g.state, api: g.api, deployment: g.deployment, side: g.side, updated_at: g.updated_at })),
+);
+const gateQuery = cpPrepared((db, p: { phoneNumberId: string }) => db.selectFrom('cp_gates').selectAll().where('phone_number_id', '=', p.phoneNumberId));
+const nextOutboundQuery = cpPrepared((db, p: { phoneNumberId: string }) =>
+  db.selectFrom('cp_outbound').selectAll().where('phone_number_id', '=', p.phoneNumberId).where('status', 'in', ['queued', 'sending']).orderBy('id').limit(1),
+);
+
 /** What `stepFinished` records in the same transaction. */
 export interface AfterStep {
   start?: string;
   settle?: { status: JobStatus; finishedAt: number; event: NewEvent };
 }
 
-function markStarted(tx: CpDb, jobId: string, name: string, now: number): Promise<unknown> {
-  return tx
+const markStartedQuery = cpPrepared((db, p: { jobId: string; name: string; now: number }) =>
+  db
     .updateTable('cp_steps')
-    .set((eb) => ({ status: 'started', attempts: eb('attempts', '+', 1), started_at: now }))
-    .where('job_id', '=', jobId)
-    .where('name', '=', name)
-    .execute();
-}
+    .set((eb) => ({ status: 'started', attempts: eb('attempts', '+', 1), started_at: p.now }))
+    .where('job_id', '=', p.jobId)
+    .where('name', '=', p.name),
+);
+const markStarted = (tx: CpDb, jobId: string, name: string, now: number): Promise<unknown> => markStartedQuery(tx, { jobId, name, now });
+
+const finishStepQuery = cpPrepared((db, p: { jobId: string; name: string; status: string; output: string | null; now: number }) =>
+  db
+    .updateTable('cp_steps')
+    .set({ status: p.status as StepRow['status'], output: p.output, error: null, finished_at: p.now })
+    .where('job_id', '=', p.jobId)
+    .where('name', '=', p.name),
+);
+const jobProgressQuery = cpPrepared((db, p: { jobId: string; stepIndex: number; now: number }) => db.updateTable('cp_jobs').set({ step_index: p.stepIndex, updated_at: p.now }).where('id', '=', p.jobId));
 
 export interface NewEvent {
   runId: string;
