@@ -1,4 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Db } from '../../store/database.js';
+import { GroupCommit } from '../../store/group-commit.js';
 
 interface Unit<DB> {
   work: (tx: Kysely<DB>) => Promise<unknown>;
@@ -17,9 +19,10 @@ interface Unit<DB> {
  * the batch is rolled back and run again with a savepoint per unit, so only the failing one is
  * rejected. Units may therefore run twice: they must only write to the database.
  *
- * Why not src/store/group-commit.ts: it starts the first transaction at once, and with better-sqlite3
- * that transaction (COMMIT included) completes before the next I/O callback runs — a job's write
- * would never meet another job's. Units must not open transactions themselves.
+ * Why not src/store/group-commit.ts alone: it starts the first transaction at once, and with
+ * better-sqlite3 that transaction (COMMIT included) completes before the next I/O callback runs — a
+ * job's write would never meet another job's. It serves here for the unit-by-unit retry of a batch.
+ * Units must not open transactions themselves.
  */
 export class CommitQueue<DB> {
   private pending: Unit<DB>[] = [];
@@ -27,7 +30,12 @@ export class CommitQueue<DB> {
   /** The batch being committed; batches commit one after another, in arrival order. */
   private tail: Promise<void> = Promise.resolve();
 
-  constructor(private readonly db: Kysely<DB>) {}
+  /** Only opens transactions and savepoints, so the platform's schema type it is declared with does not matter. */
+  private readonly isolated: GroupCommit;
+
+  constructor(private readonly db: Kysely<DB>) {
+    this.isolated = new GroupCommit(db as unknown as Db);
+  }
 
   run<T>(work: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -46,14 +54,7 @@ export class CommitQueue<DB> {
   }
 
   private async commit(batch: Unit<DB>[]): Promise<void> {
-    const [only] = batch;
-    if (batch.length === 1 && only) {
-      await this.db
-        .transaction()
-        .execute((tx) => only.work(tx))
-        .then(only.resolve, only.reject);
-      return;
-    }
+    if (batch.length === 1) return this.commitIsolated(batch);
     let values: unknown[];
     try {
       values = await this.db.transaction().execute(async (tx) => {
@@ -68,28 +69,8 @@ export class CommitQueue<DB> {
     batch.forEach((unit, i) => unit.resolve(values[i]));
   }
 
-  /** The batch again, each unit in its own savepoint, so only the failing one is rejected. */
+  /** Each unit in its own savepoint (the platform's group commit), so only a failing one is rejected. */
   private async commitIsolated(batch: Unit<DB>[]): Promise<void> {
-    const done: { unit: Unit<DB>; value: unknown }[] = [];
-    try {
-      await this.db.transaction().execute(async (tx) => {
-        for (const unit of batch) {
-          await sql`savepoint cp_unit`.execute(tx);
-          try {
-            const value = await unit.work(tx);
-            await sql`release savepoint cp_unit`.execute(tx);
-            done.push({ unit, value });
-          } catch (err) {
-            await sql`rollback to savepoint cp_unit`.execute(tx);
-            await sql`release savepoint cp_unit`.execute(tx);
-            unit.reject(err);
-          }
-        }
-      });
-    } catch (err) {
-      for (const { unit } of done) unit.reject(err);
-      return;
-    }
-    for (const { unit, value } of done) unit.resolve(value);
+    await Promise.all(batch.map((unit) => this.isolated.run((tx) => unit.work(tx as unknown as Kysely<DB>)).then(unit.resolve, unit.reject)));
   }
 }
