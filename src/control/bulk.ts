@@ -29,7 +29,6 @@ const bulkOnpremSchema = z.object({
 type BulkOnprem = z.infer<typeof bulkOnpremSchema>;
 
 interface Planned {
-  index: number;
   phoneNumber: string;
   deploymentId: string;
 }
@@ -40,33 +39,16 @@ function plan(body: BulkOnprem): Planned[] {
   const width = body.first_phone_number.length;
   const last = String(first + BigInt(body.count - 1));
   if (last.length > width) throw errors.invalidParameter(`Param first_phone_number: ${body.first_phone_number} + ${body.count - 1} needs more than ${width} digits`);
-  return Array.from({ length: body.count }, (_, index) => ({ index, phoneNumber: String(first + BigInt(index)).padStart(width, '0'), deploymentId: `${body.deployment_prefix}${index}` }));
+  return Array.from({ length: body.count }, (_, index) => ({ phoneNumber: String(first + BigInt(index)).padStart(width, '0'), deploymentId: `${body.deployment_prefix}${index}` }));
 }
 
 /** Refuses the whole request when any number or deployment id it would create already exists. */
 async function assertFree(db: Executor, body: BulkOnprem, planned: readonly Planned[]): Promise<void> {
-  const taken = await db
-    .selectFrom('phone_numbers')
-    .select('number')
-    .where('cc', '=', body.cc)
-    .where(
-      'number',
-      'in',
-      planned.map((p) => p.phoneNumber),
-    )
-    .limit(1)
-    .executeTakeFirst();
+  const numbers = planned.map((p) => p.phoneNumber);
+  const taken = await db.selectFrom('phone_numbers').select('number').where('cc', '=', body.cc).where('number', 'in', numbers).limit(1).executeTakeFirst();
   if (taken) throw errors.invalidParameter(`Param first_phone_number: +${body.cc} ${taken.number} already exists`);
-  const used = await db
-    .selectFrom('onprem_deployments')
-    .select('id')
-    .where(
-      'id',
-      'in',
-      planned.map((p) => p.deploymentId),
-    )
-    .limit(1)
-    .executeTakeFirst();
+  const ids = planned.map((p) => p.deploymentId);
+  const used = await db.selectFrom('onprem_deployments').select('id').where('id', 'in', ids).limit(1).executeTakeFirst();
   if (used) throw errors.invalidParameter(`Param deployment_prefix: deployment ${used.id} already exists`);
 }
 
