@@ -22,6 +22,7 @@ import { registrationRoutes } from './platform/registration/routes.js';
 import { templateRoutes } from './platform/templates/routes.js';
 import { mountOnpremApi, ONPREM_PREFIX, renderOnpremError } from './platform/onprem/routes.js';
 import { OnpremPortServers } from './platform/onprem/port-servers.js';
+import { DEFAULT_BACKUP_KDF_COST } from './platform/onprem/backup.js';
 import { loadRuntimeSettings, type RuntimeSettings } from './platform/settings.js';
 import { WebhookDispatcher } from './platform/webhooks/dispatcher.js';
 import { Maintenance } from './platform/maintenance.js';
@@ -57,7 +58,7 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
   const store = await openStore(config.database);
   const clock = new ControllableClock(await loadClockOffset(store.db));
   const outbox = new Outbox();
-  const startupSettings: RuntimeSettings = { downtimeMs: config.downtimeMs, graphRateLimits: config.graphRateLimits };
+  const startupSettings: RuntimeSettings = { downtimeMs: config.downtimeMs, graphRateLimits: config.graphRateLimits, backupKdfCost: DEFAULT_BACKUP_KDF_COST };
   const ctx: MutableContext = {
     store,
     clock,

@@ -21,9 +21,11 @@ import { loadDemo, seedDemo } from './seed.js';
 import { createDeployment, gatewayStatusOf } from '../platform/onprem/service.js';
 import { findDeployment } from '../platform/onprem/repo.js';
 import { certificateOf } from '../platform/onprem/cert.js';
+import { BACKUP_KDF_COSTS } from '../platform/onprem/backup.js';
 import type { OnpremDeployment } from '../store/schema.js';
 import { inspectDeliveries, listDrops, inspectDelivery, listCodes, listMessages, listSink, recordSink, resetAll, advanceClockOffset, overview } from './inspect.js';
 
+import { mountBulkControl } from './bulk.js';
 import { mountMigrationControl } from './migration-routes.js';
 import { saveRuntimeSettings } from '../platform/settings.js';
 import type { Maintenance } from '../platform/maintenance.js';
@@ -326,12 +328,26 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
   app.get(`${p}/code-inbox`, async (req) => listCodes(db, req.query));
   app.get(`${p}/inbound-drops`, async (req) => listDrops(db, req.query));
 
-  const settingsView = (): { downtime_ms: number; graph_rate_limits: boolean } => ({ downtime_ms: ctx.settings.downtimeMs, graph_rate_limits: ctx.settings.graphRateLimits });
+  const settingsView = (): { downtime_ms: number; graph_rate_limits: boolean; backup_kdf_cost: number } => ({
+    downtime_ms: ctx.settings.downtimeMs,
+    graph_rate_limits: ctx.settings.graphRateLimits,
+    backup_kdf_cost: ctx.settings.backupKdfCost,
+  });
   app.get(`${p}/settings`, async () => settingsView());
   app.patch(`${p}/settings`, async (req) => {
-    const body = parse(z.object({ downtime_ms: z.number().int().min(0).max(60_000).optional(), graph_rate_limits: z.boolean().optional() }).strict(), req.body);
+    const body = parse(
+      z
+        .object({
+          downtime_ms: z.number().int().min(0).max(60_000).optional(),
+          graph_rate_limits: z.boolean().optional(),
+          backup_kdf_cost: z.number().int().min(BACKUP_KDF_COSTS.min).max(BACKUP_KDF_COSTS.max).optional(),
+        })
+        .strict(),
+      req.body,
+    );
     if (body.downtime_ms !== undefined) ctx.settings.downtimeMs = body.downtime_ms;
     if (body.graph_rate_limits !== undefined) ctx.settings.graphRateLimits = body.graph_rate_limits;
+    if (body.backup_kdf_cost !== undefined) ctx.settings.backupKdfCost = body.backup_kdf_cost;
     await saveRuntimeSettings(db, ctx.settings);
     await ctx.store.changes.publish('settings');
     return settingsView();
@@ -420,6 +436,7 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
   });
 
   mountMigrationControl(app, ctx, p);
+  mountBulkControl(app, ctx, p);
 
   app.all(`${p}/*`, async (req) => {
     throw errors.notFound('control endpoint', `${req.method} ${req.url.split('?')[0] ?? ''}`);

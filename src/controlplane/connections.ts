@@ -6,6 +6,7 @@ import { cannot } from './errors.js';
 import { otpSource, type OtpSource } from './otp/otp-source.js';
 import type { NumberEntry, Plan } from './plan/schema.js';
 import { numberSecrets, type Env, type NumberSecrets } from './plan/secrets.js';
+import { Memo } from './util/memo.js';
 
 /**
  * Every remote endpoint a plan names, built once from the plan and the environment. Clients are shared
@@ -14,6 +15,8 @@ import { numberSecrets, type Env, type NumberSecrets } from './plan/secrets.js';
 export class Connections {
   readonly rehearsal: RehearsalClient | undefined;
   readonly otp: OtpSource;
+  /** Calls whose effect belongs to a WABA, not a number (subscribing the app): made once per run. */
+  readonly perWaba = new Memo();
   private readonly graphs = new Map<string, GraphClient>();
   private readonly deployments = new Map<string, OnPremClient>();
   private readonly entries: ReadonlyMap<string, NumberEntry>;

@@ -60,6 +60,15 @@ describe('control plane: mixed On-Prem → Cloud and Cloud → On-Prem plan', ()
       const skippedJob = jobs.find((j) => j.phone_number_id === blocked.number.id);
       expect(skippedJob).toMatchObject({ status: 'skipped', error: 'pre-flight: the PIN variable NOT_SET_PIN is not set' });
       expect(await store.steps([skippedJob?.id ?? ''])).toEqual([]);
+      // Each step ran once and was recorded so: a step marked started together with its predecessor's
+      // result is not counted twice; the job's end was written with its last step.
+      for (const job of jobs.filter((j) => j.status === 'succeeded')) {
+        const steps = await store.steps([job.id]);
+        expect(steps.map((st) => [st.name, st.status, st.attempts, st.started_at !== null && st.finished_at !== null])).toEqual(steps.map((st) => [st.name, 'succeeded', 1, true]));
+        expect(job).toMatchObject({ step_index: steps.length, error: null });
+        expect(job.finished_at).not.toBeNull();
+      }
+      expect((await store.events(runId)).filter((e) => e.type === 'job_finished')).toHaveLength(4);
 
       // Held messages went out on Cloud API after the switch, once each, in order.
       expect(await sentTexts(tp, target)).toEqual(['held 1', 'held 2', 'held 3']);
@@ -76,8 +85,11 @@ describe('control plane: mixed On-Prem → Cloud and Cloud → On-Prem plan', ()
       expect((await runner.execute(again.runId)).counts).toEqual({ succeeded: 4 });
       for (const { number } of toCloud) expect(await registrations(tp, number.id)).toBe(1);
       for (const { number } of toOnprem) expect(await codeInbox(tp, number.id)).toHaveLength(1);
-      const observed = (await store.steps((await store.jobs(again.runId)).map((j) => j.id))).filter((s) => ['backup', 'register', 'request_account', 'verify_account'].includes(s.name));
+      const steps = await store.steps((await store.jobs(again.runId)).map((j) => j.id));
+      const observed = steps.filter((s) => ['register', 'request_account', 'verify_account'].includes(s.name));
       expect(observed.every((s) => (s.status === 'succeeded' || s.status === 'skipped') && s.attempts === 0)).toBe(true);
+      // A backup is harmless, so it is tried: the disconnected deployment refuses it, and the step is skipped.
+      expect(steps.filter((s) => s.name === 'backup').map((s) => [s.status, s.attempts, s.output])).toEqual(Array(2).fill(['skipped', 1, JSON.stringify({ reason: 'already on Cloud API' })]));
     } finally {
       await store.close();
     }

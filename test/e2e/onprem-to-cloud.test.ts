@@ -245,7 +245,7 @@ describe('seed 000/002: On-Premises API → Cloud API', () => {
     const flipped = Buffer.from(blob);
     flipped[flipped.length - 3] = (flipped[flipped.length - 3] ?? 0) ^ 0x01;
     const headerEdited = Buffer.from(blob);
-    headerEdited[4] = 0x02;
+    headerEdited[4] = 0x03; // a version that does not exist
     const attempts = [
       { password: 'not-tacocat', data },
       { password: BACKUP_PASSWORD, data: flipped.toString('base64') },
@@ -375,7 +375,7 @@ describe('seed 000: downtime while the register call is in flight', () => {
   };
 
   it('drops and records inbound messages during the window; delivers in Cloud format after it', async () => {
-    expect(await tp.control('GET', 'settings')).toEqual({ downtime_ms: DOWNTIME_MS, graph_rate_limits: true });
+    expect(await tp.control('GET', 'settings')).toEqual({ downtime_ms: DOWNTIME_MS, graph_rate_limits: true, backup_kdf_cost: 12 });
     const { number, dep, rx } = await numberOnOnprem(tp, world);
     const from = consumer();
     await eventually(() => downtimeOver(number.id), 3000);

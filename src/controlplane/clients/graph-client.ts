@@ -51,7 +51,7 @@ interface Paged<T> {
   paging?: { cursors?: { after?: string }; next?: string };
 }
 
-/** Typed Graph calls over fetch. Every non-2xx answer throws a RemoteError. */
+/** Typed Graph calls (node's HTTP client, keep-alive). Every non-2xx answer throws a RemoteError. */
 export class GraphClient {
   constructor(
     private readonly baseUrl: string,

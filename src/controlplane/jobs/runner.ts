@@ -12,7 +12,7 @@ import { afterFailure, cancelStops, nextStepIndex } from './state.js';
 import { kindOf } from './steps/index.js';
 import { sourceTarget } from './steps/common.js';
 import type { Outcome, StepContext, StepDefinition } from './steps/types.js';
-import type { Job, JobStore, Run } from './store.js';
+import type { AfterStep, Job, JobStore, Run } from './store.js';
 import { msUntilWindow } from './window.js';
 
 export interface RunnerOptions {
@@ -88,10 +88,8 @@ export class Runner {
       const batch = blocked ? -1 : Math.floor(ready++ / plan.batch.size);
       return { phone_number_id: entry.phone_number_id, kind: entry.kind, entry, batch, status: blocked ? ('skipped' as const) : ('pending' as const), preflight: report?.findings ?? [], error: blocked ? `pre-flight: ${errors.join('; ')}` : null };
     });
-    await this.store.createRun(runId, plan.name, plan, jobs);
-    for (const entry of plan.numbers.filter((_, i) => jobs[i]?.status === 'pending')) {
-      await this.store.ensureGate({ phone_number_id: entry.phone_number_id, run_id: runId, state: 'open', ...sourceTarget(entry) });
-    }
+    const gates = plan.numbers.filter((_, i) => jobs[i]?.status === 'pending').map((entry) => ({ phone_number_id: entry.phone_number_id, run_id: runId, state: 'open' as const, ...sourceTarget(entry) }));
+    await this.store.createRun(runId, plan.name, plan, jobs, gates);
     this.connections.set(runId, conn);
     return { runId, preflight };
   }
@@ -213,15 +211,23 @@ export class Runner {
     const entry = JSON.parse(job.entry) as NumberEntry;
     const kind = kindOf(entry);
     const names = kind.steps.map((s) => s.name);
-    const rows = await this.store.ensureSteps(job.id, names);
-    if (job.status === 'pending') await this.store.setJob(job.id, { status: 'running', started_at: job.started_at ?? this.now() });
+    const commitIndex = names.indexOf(kind.commitStep);
+    // A step is marked started together with the write before it when its remote call follows at
+    // once: not one that observes first (its mark must follow the observation), nor the commit step
+    // (cancel looks at its attempts), nor while the run is pausing or cancelling.
+    const startsAtOnce = (i: number): boolean => {
+      const step = kind.steps[i];
+      return step !== undefined && !step.observe && i !== commitIndex && this.status.get(runId) === 'running';
+    };
+    const firstStep = job.started_at === null && startsAtOnce(0) ? names[0] : undefined;
+    const rows = await this.store.startJob(job, names, this.now(), firstStep);
     const base = { runId, jobId: job.id, phoneNumberId: job.phone_number_id };
     this.events.emit({ ...base, type: 'job_started', kind: job.kind, steps: names.length, batch: job.batch });
     const outputs: Record<string, unknown> = {};
     for (const row of rows) if (row.output !== null) outputs[row.name] = JSON.parse(row.output) as unknown;
     const ctx: StepContext = { runId, entry, conn, outbound: this.outbound, outputs };
-    const commitIndex = names.indexOf(kind.commitStep);
 
+    let started = firstStep !== undefined;
     for (let i = nextStepIndex(rows); i < kind.steps.length; i++) {
       const runStatus = this.status.get(runId);
       if (runStatus === 'paused') return this.settle(job, 'pending', null, false);
@@ -230,26 +236,37 @@ export class Runner {
         return this.settle(job, 'cancelled', 'cancelled before the number moved; held messages sent on the original API');
       }
       const step = kind.steps[i] as StepDefinition;
+      const next = kind.steps[i + 1];
+      // Decided when the step's result is written, so a pause or cancel seen by then is respected.
+      const after = (): AfterStep => {
+        if (next === undefined) return { settle: { status: 'succeeded', finishedAt: this.now(), event: { runId, jobId: job.id, type: 'job_finished', data: { status: 'succeeded', error: null } } } };
+        return startsAtOnce(i + 1) ? { start: next.name } : {};
+      };
       try {
-        const outcome = await this.runStep(ctx, job, step, i, conn);
+        const { outcome, recorded } = await this.runStep(ctx, job, step, i, conn, started, after);
         outputs[step.name] = outcome.output;
+        started = recorded.start !== undefined;
       } catch (err) {
         return this.fail(ctx, job, i, commitIndex, err);
       }
     }
-    await this.settle(job, 'succeeded', null);
+    this.events.emit({ type: 'job_finished', runId, jobId: job.id, phoneNumberId: job.phone_number_id, batch: job.batch, status: 'succeeded', error: null });
   }
 
-  /** One step to completion: observe when an earlier attempt may have acted, retry transient failures. */
-  private async runStep(ctx: StepContext, job: Job, step: StepDefinition, index: number, conn: Connections): Promise<Outcome> {
+  /**
+   * One step to completion: observe when an earlier attempt may have acted, retry transient failures.
+   * `started`: the previous step's result already marked this one started (first attempt only).
+   */
+  private async runStep(ctx: StepContext, job: Job, step: StepDefinition, index: number, conn: Connections, started: boolean, after: () => AfterStep): Promise<{ outcome: Outcome; recorded: AfterStep }> {
     for (let failures = 0; ; ) {
       try {
         // Observation first, on every attempt: see StepDefinition.observe.
         const seen = step.observe ? await step.observe(ctx) : undefined;
-        const outcome = seen ?? (await this.attempt(ctx, job, step));
-        await this.store.stepFinished(job.id, step.name, index, outcome.status, outcome.output);
+        const outcome = seen ?? (await this.attempt(ctx, job, step, started && failures === 0));
+        const recorded = after();
+        await this.store.stepFinished(job.id, step.name, index, outcome.status, outcome.output, recorded);
         this.events.emit({ type: 'step_finished', runId: ctx.runId, jobId: job.id, phoneNumberId: job.phone_number_id, step: step.name, index, status: outcome.status, observed: seen !== undefined });
-        return outcome;
+        return { outcome, recorded };
       } catch (err) {
         failures += 1;
         const verdict = afterFailure(failures, isRetryable(err), conn.plan.retry, this.options.random);
@@ -261,9 +278,9 @@ export class Runner {
     }
   }
 
-  private async attempt(ctx: StepContext, job: Job, step: StepDefinition): Promise<Outcome> {
+  private async attempt(ctx: StepContext, job: Job, step: StepDefinition, alreadyStarted: boolean): Promise<Outcome> {
     // Committed before the call: if we die during it, the next process knows to observe first.
-    await this.store.stepStarted(job.id, step.name);
+    if (!alreadyStarted) await this.store.stepStarted(job.id, step.name);
     return step.run(ctx);
   }
 
@@ -287,9 +304,9 @@ export class Runner {
   }
 
   private async settle(job: Job, status: JobStatus, error: string | null, final = true): Promise<void> {
-    await this.store.setJob(job.id, { status, error, ...(final && { finished_at: this.now() }) });
+    const event = final ? { runId: job.run_id, jobId: job.id, type: 'job_finished', data: { status, error } } : undefined;
+    await this.store.setJob(job.id, { status, error, ...(final && { finished_at: this.now() }) }, event);
     if (!final) return;
-    await this.store.event(job.run_id, job.id, 'job_finished', { status, error });
     this.events.emit({ type: 'job_finished', runId: job.run_id, jobId: job.id, phoneNumberId: job.phone_number_id, batch: job.batch, status, error });
   }
 

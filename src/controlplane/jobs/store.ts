@@ -5,6 +5,8 @@ import { postgresCapabilities, sqliteCapabilities, type DialectCapabilities } fr
 import { isPostgresUrl } from '../../store/open.js';
 import { openPostgresPool, serializable } from '../../store/postgres.js';
 import { openSqliteFile } from '../../store/sqlite.js';
+import { CommitQueue } from './commit-queue.js';
+import { cpPrepared } from './prepared.js';
 import { controlPlaneMigrations } from './migrations.js';
 import type { ControlPlaneDatabase, GatesTable, JobStatus, JobsTable, OutboundTable, RunStatus, RunsTable, StepsTable } from './schema.js';
 
@@ -31,14 +33,23 @@ export const PROCESS_OWNER = `${process.pid}@${hostname()}`;
 /**
  * The control plane's durable state: runs, jobs, steps, events, outbound gates and held messages.
  * Every write that advances a job commits before the next remote call is made.
+ *
+ * Writes go through group commit (commit-queue.ts): the writes of concurrent jobs issued in the same
+ * turn of the event loop share one COMMIT (a full fsync), and each caller's promise resolves only
+ * after it, so "durable before the next remote call" still holds.
  */
 export class JobStore {
+  private readonly commits: CommitQueue<ControlPlaneDatabase>;
+
   private constructor(
     readonly db: CpDb,
     readonly caps: DialectCapabilities,
     /** The clock every timestamp comes from (injected so tests can control it). */
     readonly now: () => number,
-  ) {}
+  ) {
+    // On PostgreSQL another process may write too: batches run serializable, again after a lost race.
+    this.commits = new CommitQueue(db, caps.sharedByProcesses ? (work) => serializable(db, work) : undefined);
+  }
 
   /** A SQLite file (or ':memory:') or a `postgres://` URL, brought up to the latest schema. */
   static async open(location: string, now: () => number = Date.now): Promise<JobStore> {
@@ -60,41 +71,42 @@ export class JobStore {
     return new JobStore(db, caps, now);
   }
 
-  /** One transaction; on PostgreSQL serializable and run again if it lost a race with another process. */
-  private transaction<T>(work: (tx: CpDb) => Promise<T>): Promise<T> {
-    return this.caps.sharedByProcesses ? serializable(this.db, work) : this.db.transaction().execute(work);
-  }
-
   close(): Promise<void> {
     return this.db.destroy();
   }
 
+  /** One unit of writes, all or nothing, committed (possibly with other units) before it resolves. */
+  private write<T>(work: (tx: CpDb) => Promise<T>): Promise<T> {
+    return this.commits.run(work);
+  }
+
   // ---- runs -------------------------------------------------------------------------------------
 
-  async createRun(id: string, name: string, plan: unknown, jobs: readonly NewJob[]): Promise<void> {
+  /** The run, its jobs and the outbound gates of its numbers, in one transaction. */
+  async createRun(id: string, name: string, plan: unknown, jobs: readonly NewJob[], gates: readonly Omit<Gate, 'updated_at'>[] = []): Promise<void> {
     const now = this.now();
-    await this.transaction(async (tx) => {
+    await this.write(async (tx) => {
       await tx.insertInto('cp_runs').values({ id, name, plan: JSON.stringify(plan), status: 'running', lease_owner: null, lease_until: null, created_at: now, updated_at: now, finished_at: null }).execute();
-      // Chunks keep each INSERT under SQLite's bound-parameter limit.
-      for (let i = 0; i < jobs.length; i += 500) {
-        const rows = jobs.slice(i, i + 500).map((j, k) => ({
-          id: jobId(id, j.phone_number_id),
-          run_id: id,
-          seq: i + k,
-          batch: j.batch,
-          phone_number_id: j.phone_number_id,
-          kind: j.kind,
-          entry: JSON.stringify(j.entry),
-          status: j.status,
-          step_index: 0,
-          error: j.error,
-          preflight: JSON.stringify(j.preflight),
-          started_at: null,
-          finished_at: j.status === 'skipped' ? now : null,
-          updated_at: now,
-        }));
-        await tx.insertInto('cp_jobs').values(rows).execute();
-      }
+      const rows = jobs.map((j, seq) => ({
+        id: jobId(id, j.phone_number_id),
+        run_id: id,
+        seq,
+        batch: j.batch,
+        phone_number_id: j.phone_number_id,
+        kind: j.kind,
+        entry: JSON.stringify(j.entry),
+        status: j.status,
+        step_index: 0,
+        error: j.error,
+        preflight: JSON.stringify(j.preflight),
+        started_at: null,
+        finished_at: j.status === 'skipped' ? now : null,
+        updated_at: now,
+      }));
+      for (const chunk of chunks(rows)) await tx.insertInto('cp_jobs').values(chunk).execute();
+      // A number seen for the first time gets a gate; an existing gate already routes where the number is.
+      const gateRows = gates.map((g) => ({ ...g, updated_at: now }));
+      for (const chunk of chunks(gateRows)) await tx.insertInto('cp_gates').values(chunk).onConflict((oc) => oc.column('phone_number_id').doNothing()).execute();
     });
   }
 
@@ -108,7 +120,7 @@ export class JobStore {
 
   async setRunStatus(id: string, status: RunStatus): Promise<void> {
     const now = this.now();
-    await this.db.updateTable('cp_runs').set({ status, updated_at: now, ...(status === 'finished' || status === 'cancelled' ? { finished_at: now } : {}) }).where('id', '=', id).execute();
+    await this.write((tx) => tx.updateTable('cp_runs').set({ status, updated_at: now, ...(status === 'finished' || status === 'cancelled' ? { finished_at: now } : {}) }).where('id', '=', id).execute());
   }
 
   /** Takes the run's lease if it is free, expired, or held by a process on this host that has died. */
@@ -119,21 +131,23 @@ export class JobStore {
     const free = run.lease_owner === null || run.lease_owner === owner || (run.lease_until ?? 0) < now || ownerIsDead(run.lease_owner);
     if (!free) return { ok: false, holder: run.lease_owner ?? '' };
     // Compare-and-set on the previous owner so two processes cannot both win.
-    const res = await this.db
-      .updateTable('cp_runs')
-      .set({ lease_owner: owner, lease_until: now + ttlMs })
-      .where('id', '=', id)
-      .where((eb) => (run.lease_owner === null ? eb('lease_owner', 'is', null) : eb('lease_owner', '=', run.lease_owner)))
-      .executeTakeFirst();
+    const res = await this.write((tx) =>
+      tx
+        .updateTable('cp_runs')
+        .set({ lease_owner: owner, lease_until: now + ttlMs })
+        .where('id', '=', id)
+        .where((eb) => (run.lease_owner === null ? eb('lease_owner', 'is', null) : eb('lease_owner', '=', run.lease_owner)))
+        .executeTakeFirst(),
+    );
     return res.numUpdatedRows === 1n ? { ok: true } : { ok: false, holder: 'another process' };
   }
 
   async renewLease(id: string, ttlMs: number, owner = PROCESS_OWNER): Promise<void> {
-    await this.db.updateTable('cp_runs').set({ lease_until: this.now() + ttlMs }).where('id', '=', id).where('lease_owner', '=', owner).execute();
+    await this.write((tx) => tx.updateTable('cp_runs').set({ lease_until: this.now() + ttlMs }).where('id', '=', id).where('lease_owner', '=', owner).execute());
   }
 
   async releaseLease(id: string, owner = PROCESS_OWNER): Promise<void> {
-    await this.db.updateTable('cp_runs').set({ lease_owner: null, lease_until: null }).where('id', '=', id).where('lease_owner', '=', owner).execute();
+    await this.write((tx) => tx.updateTable('cp_runs').set({ lease_owner: null, lease_until: null }).where('id', '=', id).where('lease_owner', '=', owner).execute());
   }
 
   // ---- jobs and steps ---------------------------------------------------------------------------
@@ -146,8 +160,12 @@ export class JobStore {
     return this.db.selectFrom('cp_jobs').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async setJob(id: string, patch: Partial<Pick<Job, 'status' | 'error' | 'started_at' | 'finished_at'>>): Promise<void> {
-    await this.db.updateTable('cp_jobs').set({ ...patch, updated_at: this.now() }).where('id', '=', id).execute();
+  /** A job's status changes; `event` (job_finished) is recorded in the same transaction. */
+  async setJob(id: string, patch: Partial<Pick<Job, 'status' | 'error' | 'started_at' | 'finished_at'>>, event?: NewEvent): Promise<void> {
+    await this.write(async (tx) => {
+      await tx.updateTable('cp_jobs').set({ ...patch, updated_at: this.now() }).where('id', '=', id).execute();
+      if (event) await insertEvent(tx, event, this.now());
+    });
   }
 
   /** Numbers with an unsettled job (pending or running) in a run that is not over, by run id. */
@@ -164,7 +182,7 @@ export class JobStore {
 
   /** A failed job back to pending; its failed step becomes `started`, so it observes before acting. */
   async requeue(jobId: string): Promise<void> {
-    await this.transaction(async (tx) => {
+    await this.write(async (tx) => {
       await tx.updateTable('cp_steps').set({ status: 'started' }).where('job_id', '=', jobId).where('status', '=', 'failed').execute();
       await tx.updateTable('cp_jobs').set({ status: 'pending', error: null, finished_at: null, updated_at: this.now() }).where('id', '=', jobId).execute();
     });
@@ -175,53 +193,84 @@ export class JobStore {
     return this.db.selectFrom('cp_steps').selectAll().where('job_id', 'in', jobIds).orderBy('job_id').orderBy('idx').execute();
   }
 
-  /** Creates the job's step rows once (a resumed job keeps its history). */
-  async ensureSteps(jobId: string, names: readonly string[]): Promise<StepRow[]> {
-    const existing = await this.steps([jobId]);
-    const missing = names.map((name, idx) => ({ name, idx })).filter((s) => !existing.some((e) => e.name === s.name));
-    if (missing.length > 0) {
-      await this.db
-        .insertInto('cp_steps')
-        .values(missing.map((s) => ({ job_id: jobId, name: s.name, idx: s.idx, status: 'pending' as const, attempts: 0, output: null, error: null, started_at: null, finished_at: null })))
-        .execute();
-      return this.steps([jobId]);
+  /**
+   * A job starts (or resumes): its step rows are created once (a resumed job keeps its history) and a
+   * pending job becomes `running`, in one transaction; `firstStep`, when given, is marked started in
+   * it too (its remote call follows at once). Returns the step rows.
+   */
+  async startJob(job: Pick<Job, 'id' | 'status' | 'started_at'>, names: readonly string[], startedAt: number, firstStep?: string): Promise<StepRow[]> {
+    const now = this.now();
+    if (job.started_at === null) {
+      // Never started: no step has run (rows are created with `started_at`), so nothing to read. An
+      // older version wrote the rows first: if it stopped right there, they are these same rows.
+      const rows: StepRow[] = names.map((name, idx) => ({ job_id: job.id, name, idx, status: 'pending', attempts: 0, output: null, error: null, started_at: null, finished_at: null }));
+      await this.write(async (tx) => {
+        await tx
+          .insertInto('cp_steps')
+          .values(rows)
+          .onConflict((oc) => oc.columns(['job_id', 'name']).doNothing())
+          .execute();
+        await tx.updateTable('cp_jobs').set({ status: 'running', started_at: startedAt, updated_at: now }).where('id', '=', job.id).execute();
+        if (firstStep !== undefined) await markStarted(tx, job.id, firstStep, now);
+      });
+      return rows.map((r) => (r.name === firstStep ? { ...r, status: 'started', attempts: 1, started_at: now } : r));
     }
-    return existing;
+    const existing = await this.steps([job.id]);
+    const missing = names.map((name, idx) => ({ name, idx })).filter((s) => !existing.some((e) => e.name === s.name));
+    if (missing.length === 0 && job.status !== 'pending') return existing;
+    await this.write(async (tx) => {
+      if (missing.length > 0) {
+        await tx
+          .insertInto('cp_steps')
+          .values(missing.map((s) => ({ job_id: job.id, name: s.name, idx: s.idx, status: 'pending' as const, attempts: 0, output: null, error: null, started_at: null, finished_at: null })))
+          .execute();
+      }
+      if (job.status === 'pending') await tx.updateTable('cp_jobs').set({ status: 'running', updated_at: now }).where('id', '=', job.id).execute();
+    });
+    return missing.length > 0 ? this.steps([job.id]) : existing;
   }
 
   /** Recorded before the step's remote call: a crash after this point means "maybe done — observe first". */
   async stepStarted(jobId: string, name: string): Promise<void> {
-    const now = this.now();
-    await this.db
-      .updateTable('cp_steps')
-      .set((eb) => ({ status: 'started', attempts: eb('attempts', '+', 1), started_at: now }))
-      .where('job_id', '=', jobId)
-      .where('name', '=', name)
-      .execute();
+    await this.write((tx) => markStarted(tx, jobId, name, this.now()));
   }
 
-  async stepFinished(jobId: string, name: string, idx: number, status: 'succeeded' | 'skipped', output: unknown): Promise<void> {
+  /**
+   * A step's result. `after` folds the job's next write into the same transaction: the next step's
+   * `started` mark (when its remote call follows with nothing to observe first) or, after the last
+   * step, the job's end and its event — one commit instead of two, same order, same durability.
+   */
+  async stepFinished(jobId: string, name: string, idx: number, status: 'succeeded' | 'skipped', output: unknown, after: AfterStep = {}): Promise<void> {
     const now = this.now();
-    await this.transaction(async (tx) => {
-      await tx.updateTable('cp_steps').set({ status, output: output === undefined ? null : JSON.stringify(output), error: null, finished_at: now }).where('job_id', '=', jobId).where('name', '=', name).execute();
-      await tx.updateTable('cp_jobs').set({ step_index: idx + 1, updated_at: now }).where('id', '=', jobId).execute();
+    await this.write(async (tx) => {
+      await finishStepQuery(tx, { jobId, name, status, output: output === undefined ? null : JSON.stringify(output), now });
+      const end = after.settle;
+      if (end) {
+        await tx.updateTable('cp_jobs').set({ step_index: idx + 1, updated_at: now, status: end.status, error: null, finished_at: end.finishedAt }).where('id', '=', jobId).execute();
+        await insertEvent(tx, end.event, now);
+      } else {
+        await jobProgressQuery(tx, { jobId, stepIndex: idx + 1, now });
+      }
+      if (after.start !== undefined) await markStarted(tx, jobId, after.start, now);
     });
   }
 
   /** A failed attempt; the step stays `started` when it will be retried (its effect is unknown). */
   async stepError(jobId: string, name: string, error: string, final: boolean): Promise<void> {
-    await this.db
-      .updateTable('cp_steps')
-      .set({ error, ...(final && { status: 'failed' as const, finished_at: this.now() }) })
-      .where('job_id', '=', jobId)
-      .where('name', '=', name)
-      .execute();
+    await this.write((tx) =>
+      tx
+        .updateTable('cp_steps')
+        .set({ error, ...(final && { status: 'failed' as const, finished_at: this.now() }) })
+        .where('job_id', '=', jobId)
+        .where('name', '=', name)
+        .execute(),
+    );
   }
 
   // ---- events -----------------------------------------------------------------------------------
 
   async event(runId: string, jobId: string | null, type: string, data: unknown): Promise<void> {
-    await this.db.insertInto('cp_events').values({ run_id: runId, job_id: jobId, type, data: JSON.stringify(data), at: this.now() }).execute();
+    await this.write((tx) => insertEvent(tx, { runId, jobId, type, data }, this.now()));
   }
 
   events(runId: string, afterId = 0): Promise<Selectable<ControlPlaneDatabase['cp_events']>[]> {
@@ -230,40 +279,29 @@ export class JobStore {
 
   // ---- gates and held messages ------------------------------------------------------------------
 
-  gate(phoneNumberId: string): Promise<Gate | undefined> {
-    return this.db.selectFrom('cp_gates').selectAll().where('phone_number_id', '=', phoneNumberId).executeTakeFirst();
+  async gate(phoneNumberId: string): Promise<Gate | undefined> {
+    return (await gateQuery(this.db, { phoneNumberId }))[0];
   }
 
   async setGate(gate: Omit<Gate, 'updated_at'>): Promise<void> {
     const row = { ...gate, updated_at: this.now() };
-    await this.db
-      .insertInto('cp_gates')
-      .values(row)
-      .onConflict((oc) => oc.column('phone_number_id').doUpdateSet({ run_id: row.run_id, state: row.state, api: row.api, deployment: row.deployment, side: row.side, updated_at: row.updated_at }))
-      .execute();
-  }
-
-  /** A gate for a number seen for the first time; an existing gate already routes where the number is. */
-  async ensureGate(gate: Omit<Gate, 'updated_at'>): Promise<void> {
-    await this.db
-      .insertInto('cp_gates')
-      .values({ ...gate, updated_at: this.now() })
-      .onConflict((oc) => oc.column('phone_number_id').doNothing())
-      .execute();
+    await this.write((tx) => setGateQuery(tx, row));
   }
 
   async enqueue(phoneNumberId: string, payload: unknown): Promise<number> {
-    const row = await this.db
-      .insertInto('cp_outbound')
-      .values({ phone_number_id: phoneNumberId, payload: JSON.stringify(payload), status: 'queued', api: null, remote_id: null, error: null, attempts: 0, created_at: this.now(), sending_at: null, sent_at: null })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const row = await this.write((tx) =>
+      tx
+        .insertInto('cp_outbound')
+        .values({ phone_number_id: phoneNumberId, payload: JSON.stringify(payload), status: 'queued', api: null, remote_id: null, error: null, attempts: 0, created_at: this.now(), sending_at: null, sent_at: null })
+        .returning('id')
+        .executeTakeFirstOrThrow(),
+    );
     return row.id;
   }
 
   /** The oldest message not yet settled: order is per number, by arrival. */
-  nextOutbound(phoneNumberId: string): Promise<OutboundRow | undefined> {
-    return this.db.selectFrom('cp_outbound').selectAll().where('phone_number_id', '=', phoneNumberId).where('status', 'in', ['queued', 'sending']).orderBy('id').limit(1).executeTakeFirst();
+  async nextOutbound(phoneNumberId: string): Promise<OutboundRow | undefined> {
+    return (await nextOutboundQuery(this.db, { phoneNumberId }))[0];
   }
 
   outbound(phoneNumberId?: string): Promise<OutboundRow[]> {
@@ -286,12 +324,68 @@ export class JobStore {
   }
 
   async markOutbound(id: number, patch: Partial<Pick<OutboundRow, 'status' | 'api' | 'remote_id' | 'error' | 'sending_at' | 'sent_at'>>, countAttempt = false): Promise<void> {
-    await this.db
-      .updateTable('cp_outbound')
-      .set((eb) => ({ ...patch, ...(countAttempt && { attempts: eb('attempts', '+', 1) }) }))
-      .where('id', '=', id)
-      .execute();
+    await this.write((tx) =>
+      tx
+        .updateTable('cp_outbound')
+        .set((eb) => ({ ...patch, ...(countAttempt && { attempts: eb('attempts', '+', 1) }) }))
+        .where('id', '=', id)
+        .execute(),
+    );
   }
+}
+
+// Columns spelled out: the compile-once helper builds with stand-in values, not a real row to enumerate.
+const setGateQuery = cpPrepared((db, g: Gate) =>
+  db
+    .insertInto('cp_gates')
+    .values({ phone_number_id: g.phone_number_id, run_id: g.run_id, state: g.state, api: g.api, deployment: g.deployment, side: g.side, updated_at: g.updated_at })
+    .onConflict((oc) => oc.column('phone_number_id').doUpdateSet({ run_id: g.run_id, state: g.state, api: g.api, deployment: g.deployment, side: g.side, updated_at: g.updated_at })),
+);
+const gateQuery = cpPrepared((db, p: { phoneNumberId: string }) => db.selectFrom('cp_gates').selectAll().where('phone_number_id', '=', p.phoneNumberId));
+const nextOutboundQuery = cpPrepared((db, p: { phoneNumberId: string }) =>
+  db.selectFrom('cp_outbound').selectAll().where('phone_number_id', '=', p.phoneNumberId).where('status', 'in', ['queued', 'sending']).orderBy('id').limit(1),
+);
+
+/** What `stepFinished` records in the same transaction. */
+export interface AfterStep {
+  start?: string;
+  settle?: { status: JobStatus; finishedAt: number; event: NewEvent };
+}
+
+const markStartedQuery = cpPrepared((db, p: { jobId: string; name: string; now: number }) =>
+  db
+    .updateTable('cp_steps')
+    .set((eb) => ({ status: 'started', attempts: eb('attempts', '+', 1), started_at: p.now }))
+    .where('job_id', '=', p.jobId)
+    .where('name', '=', p.name),
+);
+const markStarted = (tx: CpDb, jobId: string, name: string, now: number): Promise<unknown> => markStartedQuery(tx, { jobId, name, now });
+
+const finishStepQuery = cpPrepared((db, p: { jobId: string; name: string; status: string; output: string | null; now: number }) =>
+  db
+    .updateTable('cp_steps')
+    .set({ status: p.status as StepRow['status'], output: p.output, error: null, finished_at: p.now })
+    .where('job_id', '=', p.jobId)
+    .where('name', '=', p.name),
+);
+const jobProgressQuery = cpPrepared((db, p: { jobId: string; stepIndex: number; now: number }) => db.updateTable('cp_jobs').set({ step_index: p.stepIndex, updated_at: p.now }).where('id', '=', p.jobId));
+
+export interface NewEvent {
+  runId: string;
+  jobId: string | null;
+  type: string;
+  data: unknown;
+}
+
+function insertEvent(tx: CpDb, e: NewEvent, at: number): Promise<unknown> {
+  return tx.insertInto('cp_events').values({ run_id: e.runId, job_id: e.jobId, type: e.type, data: JSON.stringify(e.data), at }).execute();
+}
+
+/** Multi-row INSERTs in slices that stay under SQLite's bound-parameter limit. */
+function chunks<T>(rows: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
 }
 
 export const jobId = (runId: string, phoneNumberId: string): string => `${runId}:${phoneNumberId}`;

@@ -1,9 +1,10 @@
-import type { PhoneNumberFields } from '../clients/graph-client.js';
+import type { GraphClient, PhoneNumberFields } from '../clients/graph-client.js';
 import type { GatewayStatus } from '../clients/onprem-client.js';
 import type { Connections } from '../connections.js';
 import { describeError } from '../errors.js';
 import { backupPasswordEnvOf, pinEnvOf } from '../plan/secrets.js';
 import type { NumberEntry, RetryPolicy } from '../plan/schema.js';
+import type { Memo } from '../util/memo.js';
 import { withRetry } from '../util/retry.js';
 
 /** A read that may have failed; rules judge both outcomes. */
@@ -43,8 +44,22 @@ async function fetchedWith<T>(policy: RetryPolicy, read: () => Promise<T>): Prom
   }
 }
 
-export async function gatherFacts(conn: Connections, entry: NumberEntry): Promise<NumberFacts> {
+/**
+ * `wabaReads` shares reads about a WABA (its subscribed apps, numbers, templates) between the numbers
+ * of one pre-flight: a plan of thousands of numbers in one WABA reads them once.
+ */
+export async function gatherFacts(conn: Connections, entry: NumberEntry, wabaReads: Memo): Promise<NumberFacts> {
   const fetched = <T>(read: () => Promise<T>): Promise<Fetched<T>> => fetchedWith(conn.plan.retry, read);
+  // The client is looked up lazily, as inside `fetched`: a missing token is a failed read, not a throw.
+  const ofWaba = <T>(clientOf: () => GraphClient, key: string, read: (graph: GraphClient) => Promise<T>): Promise<Fetched<T>> => {
+    let graph: GraphClient;
+    try {
+      graph = clientOf();
+    } catch (err) {
+      return Promise.resolve({ ok: false, error: describeError(err) });
+    }
+    return wabaReads.get(graph, key, () => fetched(() => read(graph)));
+  };
   const secrets = conn.secrets(entry);
   const deploymentName = 'deployment' in entry ? entry.deployment : undefined;
   const needsDeployment = entry.kind !== 'waba_to_waba' || (entry.source_api === 'onprem' && deploymentName !== undefined);
@@ -58,13 +73,16 @@ export async function gatherFacts(conn: Connections, entry: NumberEntry): Promis
     if (facts.deploymentHealth.ok) facts.deploymentApp = await fetched(() => conn.deployment(deploymentName).application());
   }
   if (entry.kind === 'waba_to_waba') {
-    const dest = (): ReturnType<Connections['destinationGraph']> => conn.destinationGraph(entry);
-    facts.subscribedApps = await fetched(async () => (await dest().subscribedApps(entry.destination_waba_id)).length);
-    facts.inDestination = await fetched(async () => (await dest().wabaNumberIds(entry.destination_waba_id)).includes(entry.phone_number_id));
-    facts.sourceTemplates = await fetched(() => conn.sourceGraph(entry).templateStatuses(entry.source_waba_id));
-    facts.destinationTemplates = await fetched(() => dest().templateStatuses(entry.destination_waba_id));
+    const dest = (): GraphClient => conn.destinationGraph(entry);
+    const source = (): GraphClient => conn.sourceGraph(entry);
+    const destId = entry.destination_waba_id;
+    facts.subscribedApps = await ofWaba(dest, `subscribed_apps:${destId}`, async (g) => (await g.subscribedApps(destId)).length);
+    const listed = await ofWaba(dest, `phone_numbers:${destId}`, (g) => g.wabaNumberIds(destId));
+    facts.inDestination = listed.ok ? { ok: true, value: listed.value.includes(entry.phone_number_id) } : listed;
+    facts.sourceTemplates = await ofWaba(source, `templates:${entry.source_waba_id}`, (g) => g.templateStatuses(entry.source_waba_id));
+    facts.destinationTemplates = await ofWaba(dest, `templates:${destId}`, (g) => g.templateStatuses(destId));
   } else {
-    facts.subscribedApps = await fetched(async () => (await conn.sourceGraph(entry).subscribedApps(entry.waba_id)).length);
+    facts.subscribedApps = await ofWaba(() => conn.sourceGraph(entry), `subscribed_apps:${entry.waba_id}`, async (g) => (await g.subscribedApps(entry.waba_id)).length);
   }
   return facts;
 }

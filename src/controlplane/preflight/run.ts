@@ -1,5 +1,6 @@
 import type { Connections } from '../connections.js';
 import type { NumberEntry } from '../plan/schema.js';
+import { Memo } from '../util/memo.js';
 import { mapLimit } from '../util/pool.js';
 import { gatherFacts } from './facts.js';
 import { evaluate, isBlocked, type Finding } from './rules.js';
@@ -28,8 +29,9 @@ export const PREFLIGHT_NOTES = [
 
 /** Read-only: GETs against Graph and the On-Prem deployments, then pure rules. */
 export async function runPreflight(conn: Connections, numbers: readonly NumberEntry[] = conn.plan.numbers, concurrency = conn.plan.batch.concurrency): Promise<PreflightReport> {
+  const wabaReads = new Memo();
   const results = await mapLimit(numbers, concurrency, async (entry) => {
-    const findings = evaluate(entry, await gatherFacts(conn, entry));
+    const findings = evaluate(entry, await gatherFacts(conn, entry, wabaReads));
     const result: NumberPreflight = { phone_number_id: entry.phone_number_id, kind: entry.kind, verdict: isBlocked(findings) ? 'blocked' : 'ready', findings };
     if (entry.label !== undefined) result.label = entry.label;
     return result;

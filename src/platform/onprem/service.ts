@@ -270,7 +270,7 @@ export async function backup(ctx: PlatformContext, dep: OnpremDeployment, passwo
     createdAt: ctx.clock.now(),
     nonce: randomBytes(12).toString('hex'),
   };
-  return encryptBackup(contents, password);
+  return encryptBackup(contents, password, ctx.settings.backupKdfCost);
 }
 
 /**

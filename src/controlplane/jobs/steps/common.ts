@@ -85,13 +85,33 @@ export const resumeOutboundStep: StepDefinition = {
   },
 };
 
+/**
+ * Subscribes the app to the WABA's webhooks (seeds 000 and 004). Harmless to repeat, and the same for
+ * every number of the WABA, so the numbers of a run share one call; a failed call is made again by the
+ * next number. `verify` reads the WABA's subscriptions again (shared for at most a second).
+ */
+export function subscribeStep<E extends NumberEntry>(name: string, graphOf: (ctx: StepContext<E>) => GraphClient, wabaOf: (entry: E) => string): StepDefinition<E> {
+  return {
+    name,
+    run: async (ctx) => {
+      const graph = graphOf(ctx);
+      const wabaId = wabaOf(ctx.entry);
+      return done(await ctx.conn.perWaba.get(graph, `subscribe:${wabaId}`, () => graph.subscribeApp(wabaId)));
+    },
+  };
+}
+
+/** How old a WABA read shared between numbers' verifications may be. */
+const SHARED_READ_MAX_AGE_MS = 1000;
+
 const THROUGHPUT_RANK: Record<string, number> = { NOT_APPLICABLE: 0, STANDARD: 1, HIGH: 2 };
 
 /** The checks every migration to Cloud API ends with (seed 000 step 4, seed 004's "what is kept"). */
 export async function cloudChecks(graph: GraphClient, ctx: StepContext, wabaId: string): Promise<Verification['checks']> {
   const before = snapshotOf(ctx).phone;
   const after = await graph.getNumber(ctx.entry.phone_number_id);
-  const apps = await graph.subscribedApps(wabaId);
+  // Per WABA, not per number: numbers verifying within the same second share one read.
+  const apps = await ctx.conn.perWaba.get(graph, `subscribed_apps:${wabaId}`, () => graph.subscribedApps(wabaId), SHARED_READ_MAX_AGE_MS);
   const rank = (level: string | undefined): number => THROUGHPUT_RANK[level ?? ''] ?? 0;
   return [
     { name: 'platform_type', ok: after.platform_type === 'CLOUD_API', detail: after.platform_type ?? 'unknown' },

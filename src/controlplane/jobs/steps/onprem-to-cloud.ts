@@ -1,6 +1,6 @@
 import { cannot } from '../../errors.js';
 import type { NumberEntry } from '../../plan/schema.js';
-import { cloudChecks, cloudHealthy, outputOf, pauseOutboundStep, resumeOutboundStep, snapshotStep, sourceTarget, destinationTarget, verdict } from './common.js';
+import { cloudChecks, cloudHealthy, outputOf, pauseOutboundStep, resumeOutboundStep, snapshotStep, sourceTarget, destinationTarget, subscribeStep, verdict } from './common.js';
 import { done, skipped, type KindDefinition, type StepContext, type StepDefinition } from './types.js';
 
 type Entry = Extract<NumberEntry, { kind: 'onprem_to_cloud' }>;
@@ -18,15 +18,23 @@ function secret(value: string | undefined, what: string): string {
   return value;
 }
 
+/**
+ * Safe to repeat (a backup changes nothing), so it observes only when it fails: after a crash past the
+ * register call the deployment is disconnected and refuses to back up — the number is on Cloud API
+ * then, and the step is skipped. Observing first would cost every number a GET for that rare case.
+ */
 const backup: StepDefinition<Entry> = {
   name: 'backup',
-  // After a crash past the register call the deployment is disconnected and cannot back up any more.
-  observe: async (ctx) => ((await onCloud(ctx)) ? skipped({ reason: 'already on Cloud API' }) : undefined),
   async run(ctx) {
     const password = secret(ctx.conn.secrets(ctx.entry).backupPassword, 'the backup password');
-    // The blob is encrypted with the password (which is not stored); keeping it lets a resumed run
-    // register without a second backup and lets a rollback restore the deployment.
-    return done({ data: await deployment(ctx).backup(password) });
+    try {
+      // The blob is encrypted with the password (which is not stored); keeping it lets a resumed run
+      // register without a second backup and lets a rollback restore the deployment.
+      return done({ data: await deployment(ctx).backup(password) });
+    } catch (err) {
+      if (await onCloud(ctx)) return skipped({ reason: 'already on Cloud API' });
+      throw err;
+    }
   },
 };
 
@@ -51,8 +59,8 @@ export const onpremToCloud: KindDefinition<Entry> = {
     backup,
     register,
     { name: 'verify_health', run: async (ctx) => done({ health: await cloudHealthy(graph(ctx), ctx.entry.phone_number_id) }) },
-    // Seed 000: after migrating, subscribe the app to the WABA's webhooks (repeating is harmless).
-    { name: 'subscribe_app', run: async (ctx) => done(await graph(ctx).subscribeApp(ctx.entry.waba_id)) },
+    // Seed 000: after migrating, subscribe the app to the WABA's webhooks.
+    subscribeStep<Entry>('subscribe_app', graph, (entry) => entry.waba_id),
     resumeOutboundStep,
     { name: 'verify', run: async (ctx) => verdict(await cloudChecks(graph(ctx), ctx, ctx.entry.waba_id)) },
   ],

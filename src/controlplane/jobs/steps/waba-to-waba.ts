@@ -1,7 +1,7 @@
 import { RemoteError } from '../../clients/remote-error.js';
 import { cannot } from '../../errors.js';
 import type { NumberEntry } from '../../plan/schema.js';
-import { cloudChecks, cloudHealthy, pauseOutboundStep, resumeOutboundStep, snapshotOf, snapshotStep, sourceTarget, verdict } from './common.js';
+import { cloudChecks, cloudHealthy, pauseOutboundStep, resumeOutboundStep, snapshotOf, snapshotStep, sourceTarget, subscribeStep, verdict } from './common.js';
 import { done, skipped, type KindDefinition, type StepContext, type StepDefinition } from './types.js';
 
 type Entry = Extract<NumberEntry, { kind: 'waba_to_waba' }>;
@@ -109,7 +109,7 @@ export const wabaToWaba: KindDefinition<Entry> = {
     pauseOutboundStep,
     disableTwoStep,
     // Seed 004: at least one app must be subscribed to the destination WABA before migrating (2388103).
-    { name: 'subscribe_destination', run: async (ctx) => done(await dest(ctx).subscribeApp(ctx.entry.destination_waba_id)) },
+    subscribeStep<Entry>('subscribe_destination', dest, (entry) => entry.destination_waba_id),
     initiate,
     requestCode,
     verifyCode,
