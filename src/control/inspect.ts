@@ -122,11 +122,10 @@ export async function loadClockOffset(db: Executor): Promise<number> {
   return row ? Number(row.value) : 0;
 }
 
-/** Moves the stored clock offset by `ms` and returns the new offset (atomic when run in a transaction). */
-export async function advanceClockOffset(db: Executor, ms: number): Promise<number> {
+/** Moves the stored clock offset by `ms` (atomic when run in a transaction). */
+export async function advanceClockOffset(db: Executor, ms: number): Promise<void> {
   const offset = (await loadClockOffset(db)) + ms;
   await db.insertInto('settings').values({ key: CLOCK_KEY, value: String(offset) }).onConflict((oc) => oc.column('key').doUpdateSet({ value: String(offset) })).execute();
-  return offset;
 }
 
 /** Empties every table but the installation secrets, in dependency order. */

@@ -405,7 +405,8 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
   app.post(`${p}/clock/advance`, async (req) => {
     const body = parse(z.object({ seconds: z.number().nonnegative().optional(), ms: z.number().int().nonnegative().optional() }).refine((b) => b.seconds !== undefined || b.ms !== undefined, { message: 'seconds or ms is required' }), req.body);
     const by = (body.ms ?? 0) + Math.round((body.seconds ?? 0) * 1000);
-    clock.setOffset(await ctx.store.transaction((tx) => advanceClockOffset(tx, by)));
+    await ctx.store.transaction((tx) => advanceClockOffset(tx, by));
+    // Every process, this one first, reloads the clock from the database.
     await ctx.store.changes.publish('settings');
     await deps.maintenance.runNow();
     return clockView();

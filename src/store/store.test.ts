@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { freshDatabaseLocation, onPostgres } from '../../test/support/postgres.js';
+import { freshDatabaseLocation, onPostgres, removeDatabase } from '../../test/support/postgres.js';
 import type { ChangeTopic } from './change-feed.js';
 import type { Store } from './database.js';
 import { openStore } from './open.js';
@@ -16,8 +16,8 @@ describe(`store on ${onPostgres() ? 'PostgreSQL' : 'SQLite'}`, () => {
     let at = location;
     if (!at) {
       const fresh = await freshDatabaseLocation();
-      removers.push(fresh.remove);
-      at = fresh.location;
+      removers.push(() => removeDatabase(fresh));
+      at = fresh;
     }
     const store = await openStore(at);
     opened.push(store);

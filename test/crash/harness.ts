@@ -106,17 +106,8 @@ export function tempDb(label: string): { db: string; cleanup: () => void } {
   return { db: join(dir, 'platform.sqlite'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** mulberry32: a small seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The crash tests' seeded randomness (see support/prng.ts). */
+export { mulberry32 as rng } from '../support/prng.js';
 
 export const between = (r: () => number, lo: number, hi: number): number => Math.floor(lo + r() * (hi - lo + 1));
 

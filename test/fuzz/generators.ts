@@ -10,6 +10,7 @@
  * *breaks* (`FieldSpec.bad`) must be invalid for the field whatever the encoding: with `stringOnly`
  * they must be strings (form, multipart and query values arrive as strings).
  */
+import { mulberry32 } from '../support/prng.js';
 
 // ------------------------------------------------------------------------------------------------
 // Seed, scale, PRNG
@@ -48,16 +49,6 @@ export function onlyFromEnv(env: NodeJS.ProcessEnv = process.env): Set<number> |
   return new Set(raw.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n >= 0));
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export class Rng {
   private readonly next: () => number;

@@ -1,9 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createTestDatabase, dropTestDatabase, onPostgres } from './postgres.js';
-import { isPostgresUrl } from '../../src/store/open.js';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { freshDatabaseLocation, removeDatabase } from './postgres.js';
 import { buildPlatform, type Platform } from '../../src/app.js';
 import type { PlatformConfig } from '../../src/config.js';
 import { defaultDispatcherOptions } from '../../src/platform/webhooks/dispatcher.js';
@@ -44,7 +40,7 @@ export class TestPlatform {
   ) {}
 
   static async start(options: TestPlatformOptions = {}): Promise<TestPlatform> {
-    const database = options.database ?? (onPostgres() ? await createTestDatabase() : join(mkdtempSync(join(tmpdir(), 'switchboard-test-')), 'platform.sqlite'));
+    const database = options.database ?? (await freshDatabaseLocation('platform.sqlite'));
     const platform = await buildPlatform({
       host: '127.0.0.1',
       port: 0,
@@ -105,11 +101,7 @@ export class TestPlatform {
   }
 }
 
-/** Deletes a test database: drops a PostgreSQL one, removes a SQLite file's temporary directory. */
-export async function removeDatabase(location: string): Promise<void> {
-  if (isPostgresUrl(location)) await dropTestDatabase(location);
-  else rmSync(dirname(location), { recursive: true, force: true });
-}
+export { removeDatabase };
 
 export interface World {
   partnerId: string;

@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { isPostgresUrl } from '../../src/store/open.js';
 import pg from 'pg';
 
 /** The `postgres` project of vitest.config.ts sets this; the same tests then run on PostgreSQL. */
@@ -39,12 +40,16 @@ export async function dropTestDatabase(databaseUrl: string): Promise<void> {
   await admin((c) => c.query(`drop database if exists ${name} with (force)`));
 }
 
-/** A fresh location for a store under test: a PostgreSQL database on the postgres project, else a SQLite file. */
-export async function freshDatabaseLocation(): Promise<{ location: string; remove(): Promise<void> }> {
-  if (onPostgres()) {
-    const location = await createTestDatabase();
-    return { location, remove: () => dropTestDatabase(location) };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
-  return { location: join(dir, 'store.sqlite'), remove: async () => rmSync(dir, { recursive: true, force: true }) };
+/**
+ * A fresh location for a store under test: a new PostgreSQL database on the postgres project, else
+ * `file` in a new temporary directory. `removeDatabase` deletes it.
+ */
+export async function freshDatabaseLocation(file = 'store.sqlite'): Promise<string> {
+  return onPostgres() ? createTestDatabase() : join(mkdtempSync(join(tmpdir(), 'switchboard-test-')), file);
+}
+
+/** Deletes a test database: drops a PostgreSQL one, removes a SQLite file's temporary directory. */
+export async function removeDatabase(location: string): Promise<void> {
+  if (isPostgresUrl(location)) await dropTestDatabase(location);
+  else rmSync(dirname(location), { recursive: true, force: true });
 }

@@ -1,48 +1,19 @@
 /**
  * Wire types of the embedded control plane (`/_switchboard/controlplane/`), as the console reads them.
- * Statuses and timelines come from the server's own Node-free modules. The others are declared in
- * modules that import Node, which browser code cannot type-check; so they are restated here and
+ * Statuses, timelines, plan issues and pre-flight and run reports come from the server's own Node-free
+ * modules. The others are declared in modules that import Node, which browser code cannot type-check;
+ * so they are restated here and
  * `test/console/wire-types.test.ts` proves, under `npm run typecheck`, that the server's types equal
  * (or, for events, fit into) these.
  */
 import type { JobStatus, RunStatus } from '../../../src/controlplane/jobs/schema.js';
+import type { PlanIssue, PreflightReport } from '../../../src/controlplane/wire.js';
 
 export type { JobStatus, OutboundStatus, RunStatus, StepStatus } from '../../../src/controlplane/jobs/schema.js';
 export type { MessageTimeline, NumberTimeline, RunListItem, RunTimeline } from '../../../src/controlplane/report/timeline-view.js';
-
-export interface PlanIssue {
-  path: string;
-  message: string;
-  line?: number;
-  column?: number;
-}
+export type { Finding, NumberPreflight, NumberReport, PlanIssue, PreflightReport, RunReport, Severity } from '../../../src/controlplane/wire.js';
 
 export type Validation = { valid: true; numbers: number } | { valid: false; issues: PlanIssue[] };
-
-export type Severity = 'error' | 'warning' | 'info';
-
-export interface Finding {
-  rule: string;
-  severity: Severity;
-  message: string;
-  fix?: string;
-}
-
-export interface NumberPreflight {
-  phone_number_id: string;
-  kind: 'onprem_to_cloud' | 'cloud_to_onprem' | 'waba_to_waba';
-  label?: string;
-  verdict: 'ready' | 'blocked';
-  findings: Finding[];
-}
-
-export interface PreflightReport {
-  plan: string;
-  ready: number;
-  blocked: number;
-  numbers: NumberPreflight[];
-  notes: string[];
-}
 
 export interface RunStarted {
   run_id: string;
@@ -54,27 +25,6 @@ export interface RunSummary {
   status: RunStatus;
   counts: Partial<Record<JobStatus, number>>;
   lease_owner: string | null;
-}
-
-export interface NumberReport {
-  phone_number_id: string;
-  kind: string;
-  label?: string;
-  batch: number | null;
-  status: string;
-  step: string | null;
-  error: string | null;
-  steps: { name: string; status: string; attempts: number }[];
-  verification: { name: string; ok: boolean; detail: string }[] | null;
-  preflight: Finding[];
-  messages: Record<'held' | 'sent' | 'failed' | 'in_doubt', number>;
-  duration_ms: number | null;
-}
-
-export interface RunReport {
-  run: { id: string; name: string; status: string; created_at: string; finished_at: string | null };
-  totals: Record<string, number>;
-  numbers: NumberReport[];
 }
 
 /** `POST /numbers/{id}/messages`: stored, and either on its way (`queued`) or held by a migration. */

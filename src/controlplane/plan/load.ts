@@ -1,14 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
 import { planSchema, SECRET_KEYS, type Plan } from './schema.js';
+import type { PlanIssue } from '../wire.js';
 
 /** One problem in a plan file, located by its path (`numbers[2].kind`) and, when known, line and column. */
-export interface PlanIssue {
-  path: string;
-  message: string;
-  line?: number;
-  column?: number;
-}
+export type { PlanIssue } from '../wire.js';
 
 export type PlanResult = { ok: true; plan: Plan } | { ok: false; issues: PlanIssue[] };
 

@@ -1,6 +1,7 @@
 import type { PhoneNumberFields } from '../clients/graph-client.js';
 import type { NumberEntry } from '../plan/schema.js';
 import type { NumberFacts } from './facts.js';
+import type { Finding } from '../wire.js';
 
 /**
  * Pre-flight rules: pure functions from what was read (facts) to findings. An `error` blocks the
@@ -8,14 +9,7 @@ import type { NumberFacts } from './facts.js';
  * will do. Each rule cites the seed it enforces.
  */
 
-export type Severity = 'error' | 'warning' | 'info';
-
-export interface Finding {
-  rule: string;
-  severity: Severity;
-  message: string;
-  fix?: string;
-}
+export type { Finding, Severity } from '../wire.js';
 
 type Rule = (entry: NumberEntry, facts: NumberFacts) => Finding[];
 

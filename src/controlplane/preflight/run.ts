@@ -3,24 +3,10 @@ import type { NumberEntry } from '../plan/schema.js';
 import { Memo } from '../util/memo.js';
 import { mapLimit } from '../util/pool.js';
 import { gatherFacts } from './facts.js';
-import { evaluate, isBlocked, type Finding } from './rules.js';
+import { evaluate, isBlocked } from './rules.js';
+import type { NumberPreflight, PreflightReport } from '../wire.js';
 
-export interface NumberPreflight {
-  phone_number_id: string;
-  kind: NumberEntry['kind'];
-  label?: string;
-  verdict: 'ready' | 'blocked';
-  findings: Finding[];
-}
-
-export interface PreflightReport {
-  plan: string;
-  ready: number;
-  blocked: number;
-  numbers: NumberPreflight[];
-  /** What Graph cannot tell read-only, so pre-flight cannot check it. */
-  notes: string[];
-}
+export type { NumberPreflight, PreflightReport } from '../wire.js';
 
 export const PREFLIGHT_NOTES = [
   'Terms of Service acceptance is not readable through Graph: a missing acceptance shows up as a failed register (code 200), reported per number.',

@@ -1,28 +1,8 @@
 import type { Verification } from '../jobs/steps/common.js';
 import type { JobStore } from '../jobs/store.js';
-import type { Finding } from '../preflight/rules.js';
+import type { Finding, NumberReport, RunReport } from '../wire.js';
 
-export interface NumberReport {
-  phone_number_id: string;
-  kind: string;
-  label?: string;
-  batch: number | null;
-  status: string;
-  /** The step the job stopped at (failed, or where a pause left it). */
-  step: string | null;
-  error: string | null;
-  steps: { name: string; status: string; attempts: number }[];
-  verification: Verification['checks'] | null;
-  preflight: Finding[];
-  messages: Record<'held' | 'sent' | 'failed' | 'in_doubt', number>;
-  duration_ms: number | null;
-}
-
-export interface RunReport {
-  run: { id: string; name: string; status: string; created_at: string; finished_at: string | null };
-  totals: Record<string, number>;
-  numbers: NumberReport[];
-}
+export type { NumberReport, RunReport } from '../wire.js';
 
 /** What moved, what did not, and why — from the control plane's own records only. */
 export async function buildReport(store: JobStore, runId: string): Promise<RunReport> {

@@ -6,7 +6,7 @@ import { Runner } from '../../../src/controlplane/jobs/runner.js';
 import { JobStore } from '../../../src/controlplane/jobs/store.js';
 import { stopWorlds } from '../../support/graph-helpers.js';
 import { TestPlatform, createWorld, type World } from '../../support/platform.js';
-import { createTestDatabase, dropTestDatabase, onPostgres } from '../../support/postgres.js';
+import { freshDatabaseLocation, removeDatabase } from '../../support/postgres.js';
 import { FaultProxy } from './fault-proxy.js';
 import { ENV_BASE } from './world.js';
 
@@ -27,8 +27,8 @@ export function useRehearsal(options: { subscribe?: boolean; downtimeMs?: number
   const h = {
     async runner(name: string, env: Record<string, string> = {}, extra: { controlPollMs?: number } = {}) {
       // On the postgres test project the job store runs on PostgreSQL too.
-      const location = onPostgres() ? await createTestDatabase() : join(h.dir, `${name}.sqlite`);
-      if (onPostgres()) databases.push(location);
+      const location = await freshDatabaseLocation(`${name}.sqlite`);
+      databases.push(location);
       const store = await JobStore.open(location);
       return { store, runner: new Runner(store, { env: { ...ENV_BASE, SB_TOKEN: h.world.token, ...env }, outboundPollMs: 20, ...extra }) };
     },
@@ -48,7 +48,7 @@ export function useRehearsal(options: { subscribe?: boolean; downtimeMs?: number
     await stopWorlds(h.world);
     await h.tp.stop();
     rmSync(h.dir, { recursive: true, force: true });
-    for (const location of databases.splice(0)) await dropTestDatabase(location);
+    for (const location of databases.splice(0)) await removeDatabase(location);
   });
   return h;
 }

@@ -2,6 +2,7 @@ import type { GraphClient, PhoneNumberFields } from '../../clients/graph-client.
 import { cannot, notYet } from '../../errors.js';
 import type { Target } from '../../outbound/gateway.js';
 import type { NumberEntry } from '../../plan/schema.js';
+import type { VerificationCheck } from '../../wire.js';
 import { done, type StepContext, type StepDefinition } from './types.js';
 
 /** The number as it was before anything changed: what verification compares against. */
@@ -14,7 +15,7 @@ export interface Snapshot {
 
 export interface Verification {
   ok: boolean;
-  checks: { name: string; ok: boolean; detail: string }[];
+  checks: VerificationCheck[];
 }
 
 export function outputOf<T>(ctx: StepContext, step: string): T {
