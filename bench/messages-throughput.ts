@@ -11,14 +11,16 @@
  * `--instances N` (PostgreSQL only) starts N platform processes on that one database, splits the
  * connections evenly between them, and sums their figures.
  *
- * Prints requests/s, latency p50/p99, non-2xx count, and webhook deliveries/s (events delivered
- * divided by the time from the first request until the last event arrived).
+ * Prints requests/s, latency p50/p99, non-2xx count, webhook deliveries/s (events delivered divided
+ * by the time from the first request until the last event arrived), and the platform's CPU time per
+ * accepted message (Linux: from /proc), sends and their webhook deliveries together, and its instructions
+ * per accepted message (`perf stat`, where available): the figure to compare changes by on a shared machine.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { ChildProcess } from 'node:child_process';
-import { benchDatabase, call, startPlatform } from './support.js';
+import { benchDatabase, call, countInstructions, cpuSecondsOf, startPlatform } from './support.js';
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
 
@@ -116,6 +118,9 @@ async function main(): Promise<void> {
 
     const body = JSON.stringify({ messaging_product: 'whatsapp', to: '16505550000', type: 'text', text: { body: 'benchmark message' } });
     const t0 = performance.now();
+    const platformCpu = (): number => children.reduce((acc, c) => acc + (cpuSecondsOf(c.pid) ?? Number.NaN), 0);
+    const cpu0 = platformCpu();
+    const instructions = children.map((c) => countInstructions(c.pid));
     let next = 0;
     const load = (url: string): Promise<AutocannonResult> =>
       autocannon({
@@ -146,6 +151,11 @@ async function main(): Promise<void> {
     // autocannon stops counting at its deadline with requests still in flight: wait for quiet too.
     while (performance.now() - lastDeliveryAt < 1000 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const deliverySeconds = (lastDeliveryAt - t0) / 1000;
+    // The platform's own CPU per accepted message, sends and webhook deliveries together: steadier than
+    // requests/s on a shared machine, and what a change to the send path moves.
+    const cpuPerMessageUs = ((platformCpu() - cpu0) * 1e6) / Math.max(1, accepted);
+    const counted = await Promise.all(instructions.map((i) => i.stop()));
+    const totalInstructions = counted.every((c) => c !== undefined) ? counted.reduce<number>((a, c) => a + (c ?? 0), 0) : undefined;
 
     const report = {
       benchmark: withWebhooks ? 'POST /messages with webhook delivery' : 'POST /messages, no subscribed app (send path only)',
@@ -167,6 +177,8 @@ async function main(): Promise<void> {
       webhook_duplicates: duplicates,
       webhook_events_per_s: Math.round(delivered / deliverySeconds),
       all_delivered_after_s: Number(deliverySeconds.toFixed(2)),
+      platform_cpu_us_per_message: Number.isNaN(cpuPerMessageUs) ? null : Math.round(cpuPerMessageUs),
+      platform_instructions_per_message: totalInstructions === undefined ? null : Math.round(totalInstructions / Math.max(1, accepted)),
     };
     console.log(JSON.stringify(report, null, 2));
   } finally {

@@ -1,6 +1,6 @@
 /** Shared by the benchmark scripts: start the built platform as its own process, and call it. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster } from '../test/support/postgres-cluster.js';
@@ -47,4 +47,39 @@ export async function benchDatabase(postgres: boolean): Promise<{ location: stri
   }
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   return { location: join(dir, 'bench.sqlite'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
+export function cpuSecondsOf(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of the file (11 and 12 after the command name), in ticks of 1/100 s.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Counts the instructions a process executes until `stop()` (Linux `perf stat`), a figure that, unlike
+ * wall or CPU time, does not move when other work shares the machine's cores. Resolves undefined where
+ * perf or its counters are missing.
+ */
+export function countInstructions(pid: number | undefined): { stop(): Promise<number | undefined> } {
+  if (pid === undefined) return { stop: () => Promise.resolve(undefined) };
+  const perf = spawn('perf', ['stat', '-x', ',', '-e', 'instructions', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let out = '';
+  perf.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise<void>((resolve) => {
+    perf.once('exit', () => resolve());
+    perf.once('error', () => resolve());
+  });
+  return {
+    async stop() {
+      perf.kill('SIGINT');
+      await exited;
+      const count = Number(/^(\d+),/m.exec(out)?.[1]);
+      return Number.isFinite(count) && count > 0 ? count : undefined;
+    },
+  };
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from './database.js';
+import { GroupCommit } from './group-commit.js';
 import { openSqliteStore } from './sqlite.js';
 
 describe('group commit', () => {
@@ -44,5 +45,17 @@ describe('group commit', () => {
   it('reports a lone failing transaction as before', async () => {
     await expect(store.transaction(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(await keys()).toEqual([]);
+  });
+
+  it('shares one COMMIT among transactions started by separate callbacks of one event-loop turn (as HTTP requests are)', async () => {
+    const group = new GroupCommit(store.db);
+    const done = await new Promise<unknown[]>((resolve) => {
+      const pending: Promise<unknown>[] = [];
+      for (const k of ['p', 'q', 'r', 's']) setTimeout(() => pending.push(group.run(put(k))), 0);
+      setTimeout(() => resolve(Promise.all(pending)), 5);
+    });
+    expect(done).toHaveLength(4);
+    expect(group.commits).toBe(1);
+    expect(await keys()).toEqual(['p', 'q', 'r', 's']);
   });
 });

@@ -1,21 +1,48 @@
-import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
+import { CompiledQuery, type Compilable, type Insertable, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import type { Executor } from './database.js';
+import { LruCache } from '../core/lru.js';
+import { directFor, tablesRead, type DirectConnection } from './direct.js';
 
 /**
  * Compile-once queries for hot paths. Building and compiling a Kysely query costs more than running
  * it on SQLite, so a prepared query is built once per database with sentinel values, and each call
  * only swaps the real values into the compiled parameter list. The SQL still comes from Kysely, so
- * every dialect gets its own placeholders and quoting.
+ * every dialect gets its own placeholders and quoting. On SQLite the statement runs on the connection
+ * directly (direct.ts).
  */
 export interface PreparedQuery<P, R> {
   (db: Executor, params: P): Promise<R[]>;
 }
 
-const SENTINEL = '\u0000sb-param:';
+export interface PreparedOptions {
+  /**
+   * Keep results in memory while none of the tables the query reads has been written (single-process
+   * SQLite only: see WriteTracker in direct.ts; elsewhere every call runs the query). For the hottest
+   * lookups of rows that rarely change. Cached rows are frozen: callers must not modify them.
+   */
+  readonly cached?: boolean;
+}
 
-export function prepared<P extends Record<string, unknown>, R>(build: (db: Kysely<Database>, p: P) => Compilable<R>): PreparedQuery<P, R> {
-  const compiledFor = new WeakMap<object, { sql: string; slots: (string | { constant: unknown })[] }>();
+const SENTINEL = '\u0000sb-param:';
+const CACHE_ENTRIES = 10_000;
+const CACHE_TTL_MS = 10 * 60_000;
+
+export function prepared<P extends Record<string, unknown>, R>(build: (db: Kysely<Database>, p: P) => Compilable<R>, options: PreparedOptions = {}): PreparedQuery<P, R> {
+  const compiledFor = new WeakMap<object, { sql: string; slots: (string | { constant: unknown })[]; tables: string[] }>();
+  const caches = new WeakMap<DirectConnection, LruCache<string, { stamp: number; rows: R[] }>>();
+  const runDirect = (direct: DirectConnection, sql: string, tables: string[], values: unknown[]): R[] => {
+    if (!options.cached) return direct.run(sql, values) as R[];
+    let cache = caches.get(direct);
+    if (!cache) caches.set(direct, (cache = new LruCache(CACHE_ENTRIES, CACHE_TTL_MS)));
+    const key = JSON.stringify(values);
+    const stamp = direct.stamp(tables);
+    const hit = cache.get(key);
+    if (hit?.stamp === stamp) return hit.rows;
+    const rows = Object.freeze((direct.run(sql, values) as R[]).map((row) => Object.freeze(row))) as R[];
+    cache.set(key, { stamp, rows });
+    return rows;
+  };
   return async (db, params) => {
     // A transaction shares its database's dialect adapter, so the SQL compiled once serves both.
     const dialect = db.getExecutor().adapter;
@@ -26,11 +53,33 @@ export function prepared<P extends Record<string, unknown>, R>(build: (db: Kysel
       compiled = {
         sql: query.sql,
         slots: query.parameters.map((v) => (typeof v === 'string' && v.startsWith(SENTINEL) ? v.slice(SENTINEL.length) : { constant: v })),
+        tables: tablesRead(query.sql),
       };
+      if (options.cached && !/^\s*select\b/i.test(query.sql)) throw new Error(`only a SELECT can be cached: ${query.sql}`);
       compiledFor.set(dialect, compiled);
     }
     const values = compiled.slots.map((slot) => (typeof slot === 'string' ? params[slot] : slot.constant));
+    const direct = directFor(db);
+    if (direct) return runDirect(direct, compiled.sql, compiled.tables, values);
     const result = await db.executeQuery<R>(CompiledQuery.raw(compiled.sql, values));
     return result.rows as R[];
+  };
+}
+
+/** Every insertable column of a table, each marked as written (true) or left to its default (false). */
+export type ColumnChoice<T extends keyof Database> = { readonly [K in keyof Insertable<Database[T]>]-?: boolean };
+
+/**
+ * A compile-once single-row insert. The column list names every column of the table (the type says so),
+ * so a column added to the schema is a compile error here rather than a silently defaulted value.
+ */
+export function preparedInsert<T extends keyof Database & string>(table: T, columns: ColumnChoice<T>): (db: Executor, row: Insertable<Database[T]>) => Promise<void> {
+  const written = Object.entries(columns).filter(([, write]) => write).map(([column]) => column);
+  const insert = prepared((db, p: Record<string, unknown>) =>
+    // The values are sentinels that `prepared` swaps for the row's; Kysely cannot type a generic table's row.
+    db.insertInto(table).values(Object.fromEntries(written.map((c) => [c, p[c]])) as never),
+  );
+  return async (db, row) => {
+    await insert(db, row as Record<string, unknown>);
   };
 }

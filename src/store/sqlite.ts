@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { LocalChangeFeed } from './change-feed.js';
+import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { migrateToLatest, type Store } from './database.js';
+import { registerDirect, WriteTracker } from './direct.js';
 import { sqliteCapabilities } from './dialect.js';
 import { GroupCommit } from './group-commit.js';
 import { migrationProvider } from './migrations/index.js';
@@ -27,8 +29,23 @@ export function openSqliteFile(path: string, options: SqliteOptions = {}): SQLit
 
 /** The platform's store on a SQLite file (one process) or ':memory:'. */
 export async function openSqliteStore(path: string): Promise<Store> {
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(openSqliteFile(path)) }) });
+  const sqlite = openSqliteFile(path);
+  const writes = new WriteTracker();
+  const statements = withStatementCache(sqlite, (sql) => writes.note(sql));
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   await migrateToLatest(db, migrationProvider(sqliteCapabilities));
+  registerDirect(db, {
+    inTransaction: () => sqlite.inTransaction,
+    run(sql, values) {
+      const stmt = statements.prepare(sql);
+      if (stmt.reader) return stmt.all(values);
+      stmt.run(values);
+      return [];
+    },
+    stamp: (tables) => writes.stamp(tables),
+  });
+  const checkpointer = path === ':memory:' ? undefined : startCheckpointer(path);
+  if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   const groupCommit = new GroupCommit(db);
   const changes = new LocalChangeFeed();
   return {
@@ -36,20 +53,26 @@ export async function openSqliteStore(path: string): Promise<Store> {
     caps: sqliteCapabilities,
     transaction: (work) => groupCommit.run(work),
     changes,
-    close: () => db.destroy(),
+    async close() {
+      // The worker's connection goes first, so the last one to close checkpoints and removes the WAL.
+      await checkpointer?.stop();
+      await db.destroy();
+    },
   };
 }
 
 /**
  * Kysely prepares every statement anew; preparing costs more than running most of our queries.
  * Statements are reusable in better-sqlite3, so keep the most recent ones (Kysely runs one query at a
- * time on SQLite's single connection, so a cached statement is never in use twice).
+ * time on SQLite's single connection, so a cached statement is never in use twice). `onPrepare` sees
+ * every statement before it runs (the write tracker of direct.ts).
  */
-function withStatementCache(sqlite: SQLite.Database, size = 512): SqliteDatabase {
+function withStatementCache(sqlite: SQLite.Database, onPrepare: (sql: string) => void, size = 512): SqliteDatabase & { prepare(sql: string): SQLite.Statement } {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
     prepare(sql: string) {
+      onPrepare(sql);
       let stmt = cache.get(sql);
       if (stmt) {
         cache.delete(sql);

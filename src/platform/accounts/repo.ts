@@ -28,13 +28,15 @@ export interface SubscriptionTarget {
   overrideCallbackUri: string | null;
 }
 
-const subscriptionTargetRows = prepared((db, p: { wabaId: string }) =>
-  db
-    .selectFrom('waba_subscriptions')
-    .innerJoin('apps', 'apps.id', 'waba_subscriptions.app_id')
-    .select(['apps.id', 'apps.subscribed_fields', 'apps.callback_url', 'waba_subscriptions.override_callback_uri'])
-    .where('waba_subscriptions.waba_id', '=', p.wabaId)
-    .orderBy('waba_subscriptions.created_at'),
+const subscriptionTargetRows = prepared(
+  (db, p: { wabaId: string }) =>
+    db
+      .selectFrom('waba_subscriptions')
+      .innerJoin('apps', 'apps.id', 'waba_subscriptions.app_id')
+      .select(['apps.id', 'apps.subscribed_fields', 'apps.callback_url', 'waba_subscriptions.override_callback_uri'])
+      .where('waba_subscriptions.waba_id', '=', p.wabaId)
+      .orderBy('waba_subscriptions.created_at'),
+  { cached: true },
 );
 
 export async function subscriptionTargets(db: Executor, wabaId: string): Promise<SubscriptionTarget[]> {

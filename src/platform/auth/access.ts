@@ -5,16 +5,19 @@ import type { Caller } from './tokens.js';
 import { pendingMigrations } from '../waba-migration/repo.js';
 
 /** The hottest access check (every send): number → its WABA's owners, in one query. */
-const phoneWabaOwners = prepared((db, p: { id: string }) =>
-  db
-    .selectFrom('phone_numbers')
-    .innerJoin('wabas', 'wabas.id', 'phone_numbers.waba_id')
-    .select(['wabas.id', 'wabas.owner_business_id', 'wabas.partner_business_id'])
-    .where('phone_numbers.id', '=', p.id)
-    .where('wabas.deleted_at', 'is', null),
+const phoneWabaOwners = prepared(
+  (db, p: { id: string }) =>
+    db
+      .selectFrom('phone_numbers')
+      .innerJoin('wabas', 'wabas.id', 'phone_numbers.waba_id')
+      .select(['wabas.id', 'wabas.owner_business_id', 'wabas.partner_business_id'])
+      .where('phone_numbers.id', '=', p.id)
+      .where('wabas.deleted_at', 'is', null),
+  { cached: true },
 );
-const wabaOwners = prepared((db, p: { id: string }) =>
-  db.selectFrom('wabas').select(['id', 'owner_business_id', 'partner_business_id']).where('id', '=', p.id).where('deleted_at', 'is', null),
+const wabaOwners = prepared(
+  (db, p: { id: string }) => db.selectFrom('wabas').select(['id', 'owner_business_id', 'partner_business_id']).where('id', '=', p.id).where('deleted_at', 'is', null),
+  { cached: true },
 );
 
 /**

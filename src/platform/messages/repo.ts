@@ -1,16 +1,18 @@
 import type { Executor } from '../../store/database.js';
-import { prepared } from '../../store/prepared.js';
+import { prepared, preparedInsert } from '../../store/prepared.js';
 import type { Consumer, Media, Message, Template } from '../../store/schema.js';
 
-const consumerById = prepared((db, p: { waId: string }) => db.selectFrom('consumers').selectAll().where('wa_id', '=', p.waId));
+const consumerById = prepared((db, p: { waId: string }) => db.selectFrom('consumers').selectAll().where('wa_id', '=', p.waId), { cached: true });
 
 export const findConsumer = async (db: Executor, waId: string): Promise<Consumer | undefined> => (await consumerById(db, { waId }))[0];
 
 export const findMessage = (db: Executor, id: string): Promise<Message | undefined> =>
   db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
 
-const windowOf = prepared((db, p: { phoneNumberId: string; waId: string }) =>
-  db.selectFrom('service_windows').select('last_inbound_at').where('phone_number_id', '=', p.phoneNumberId).where('wa_id', '=', p.waId),
+const windowOf = prepared(
+  (db, p: { phoneNumberId: string; waId: string }) =>
+    db.selectFrom('service_windows').select('last_inbound_at').where('phone_number_id', '=', p.phoneNumberId).where('wa_id', '=', p.waId),
+  { cached: true },
 );
 
 export async function lastInboundAt(db: Executor, phoneNumberId: string, waId: string): Promise<number | undefined> {
@@ -35,9 +37,22 @@ export const findMediaMeta = (db: Executor, id: string): Promise<Omit<Media, 'da
     .where('id', '=', id)
     .executeTakeFirst();
 
-export async function insertMessage(db: Executor, row: Message): Promise<void> {
-  await db.insertInto('messages').values(row).execute();
-}
+export const insertMessage: (db: Executor, row: Message) => Promise<void> = preparedInsert('messages', {
+  id: true,
+  phone_number_id: true,
+  waba_id: true,
+  direction: true,
+  wa_id: true,
+  type: true,
+  body: true,
+  status: true,
+  api: true,
+  biz_opaque_callback_data: true,
+  pricing: true,
+  error_code: true,
+  created_at: true,
+  updated_at: true,
+});
 
 export async function setMessageStatus(db: Executor, id: string, status: string, at: number): Promise<void> {
   await db.updateTable('messages').set({ status, updated_at: at }).where('id', '=', id).execute();

@@ -10,8 +10,10 @@ export const findPhoneNumber = async (db: Executor, id: string): Promise<PhoneNu
 /** The columns the send path needs; reading all ~30 columns costs more than the rest of the lookup. */
 export type SendingNumber = Pick<PhoneNumber, 'id' | 'waba_id' | 'cc' | 'number' | 'api' | 'webhook_override_url' | 'history_since'>;
 
-const sendingNumberById = prepared((db, p: { id: string }) =>
-  db.selectFrom('phone_numbers').select(['id', 'waba_id', 'cc', 'number', 'api', 'webhook_override_url', 'history_since']).where('id', '=', p.id),
+const sendingNumberById = prepared(
+  (db, p: { id: string }) =>
+    db.selectFrom('phone_numbers').select(['id', 'waba_id', 'cc', 'number', 'api', 'webhook_override_url', 'history_since']).where('id', '=', p.id),
+  { cached: true },
 );
 
 export const findSendingNumber = async (db: Executor, id: string): Promise<SendingNumber | undefined> => (await sendingNumberById(db, { id }))[0];

@@ -1,5 +1,6 @@
 import type { Insertable } from 'kysely';
 import type { Executor } from '../../store/database.js';
+import { preparedInsert } from '../../store/prepared.js';
 import type { WebhookEventsTable } from '../../store/schema.js';
 import { subscriptionTargets, type SubscriptionTarget } from '../accounts/repo.js';
 
@@ -61,10 +62,29 @@ export class Outbox {
 
   private async insert(db: Executor, rows: Insertable<WebhookEventsTable>[]): Promise<void> {
     if (rows.length === 0) return;
-    await db.insertInto('webhook_events').values(rows).execute();
+    for (const row of rows) await insertEvent(db, row);
     queueMicrotask(() => this.listeners.forEach((wake) => wake()));
   }
 }
+
+// One compile-once insert per row: cheaper on SQLite than building a multi-row insert each time.
+const insertEvent = preparedInsert('webhook_events', {
+  id: false,
+  app_id: true,
+  waba_id: true,
+  phone_number_id: true,
+  format: true,
+  field: true,
+  value: true,
+  target_url: true,
+  status: true,
+  attempts: true,
+  next_attempt_at: true,
+  lease_until: true,
+  last_error: true,
+  created_at: true,
+  delivered_at: true,
+});
 
 interface EventTarget {
   appId: string;
