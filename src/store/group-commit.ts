@@ -23,8 +23,7 @@ interface Job {
  */
 export class GroupCommit {
   private readonly queue: Job[] = [];
-  /** COMMITs run so far (tests and benchmarks read it). */
-  commits = 0;
+  private committed = 0;
   private running = false;
   private scheduled = false;
 
@@ -32,6 +31,11 @@ export class GroupCommit {
     private readonly db: Db,
     private readonly maxBatch = 64,
   ) {}
+
+  /** COMMITs run so far. */
+  get commits(): number {
+    return this.committed;
+  }
 
   run<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -65,7 +69,7 @@ export class GroupCommit {
         .transaction()
         .execute((tx) => only.work(tx))
         .then((value) => {
-          this.commits += 1;
+          this.committed += 1;
           only.resolve(value);
         }, only.reject);
       return;
@@ -90,7 +94,7 @@ export class GroupCommit {
       for (const { job } of succeeded) job.reject(err);
       return;
     }
-    this.commits += 1;
+    this.committed += 1;
     for (const { job, value } of succeeded) job.resolve(value);
   }
 }
