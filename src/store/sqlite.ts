@@ -31,7 +31,7 @@ export function openSqliteFile(path: string, options: SqliteOptions = {}): SQLit
 export async function openSqliteStore(path: string): Promise<Store> {
   const sqlite = openSqliteFile(path);
   const writes = new WriteTracker();
-  const statements = withStatementCache(sqlite, (sql) => writes.note(sql));
+  const statements = withStatementCache(sqlite, { onPrepare: (sql) => writes.note(sql) });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   await migrateToLatest(db, migrationProvider(sqliteCapabilities));
   registerDirect(db, {
@@ -67,12 +67,15 @@ export async function openSqliteStore(path: string): Promise<Store> {
  * time on SQLite's single connection, so a cached statement is never in use twice). `onPrepare` sees
  * every statement before it runs (the write tracker of direct.ts).
  */
-function withStatementCache(sqlite: SQLite.Database, onPrepare: (sql: string) => void, size = 512): SqliteDatabase & { prepare(sql: string): SQLite.Statement } {
+export function withStatementCache(
+  sqlite: SQLite.Database,
+  { onPrepare, size = 512 }: { onPrepare?: (sql: string) => void; size?: number } = {},
+): SqliteDatabase & { prepare(sql: string): SQLite.Statement } {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
     prepare(sql: string) {
-      onPrepare(sql);
+      onPrepare?.(sql);
       let stmt = cache.get(sql);
       if (stmt) {
         cache.delete(sql);
