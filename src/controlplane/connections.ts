@@ -25,7 +25,10 @@ export class Connections {
     readonly plan: Plan,
     readonly env: Env,
   ) {
-    this.rehearsal = plan.rehearsal ? new RehearsalClient(plan.rehearsal.control_url ?? joinUrl(plan.graph.base_url, '_switchboard'), plan.request_timeout_ms) : undefined;
+    const rehearsal = plan.rehearsal;
+    // An unset token variable is a pre-flight error; calls made anyway are refused by the platform (190).
+    const controlToken = rehearsal?.control_token_env === undefined ? undefined : env[rehearsal.control_token_env] || undefined;
+    this.rehearsal = rehearsal ? new RehearsalClient(rehearsal.control_url ?? joinUrl(plan.graph.base_url, '_switchboard'), plan.request_timeout_ms, controlToken) : undefined;
     this.otp = otpSource(plan.otp, { env, rehearsal: this.rehearsal });
     this.entries = new Map(plan.numbers.map((n) => [n.phone_number_id, n]));
   }

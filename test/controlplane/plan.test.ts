@@ -61,6 +61,17 @@ describe('plan validation', () => {
     expect(issues).toContainEqual(expect.objectContaining({ path: 'defaults.pin', message: expect.stringMatching(/pin_env/), line: 11 }));
   });
 
+  it('rehearsal.control_token_env names a variable; a literal control_token or a bad name is refused clearly', () => {
+    const r = parsePlan(valid.replace('rehearsal: {}', 'rehearsal:\n  control_token_env: SB_CONTROL_TOKEN'));
+    expect(r.ok && r.plan.rehearsal).toEqual({ control_token_env: 'SB_CONTROL_TOKEN' });
+    expect(issuesOf(valid.replace('rehearsal: {}', 'rehearsal:\n  control_token: "s3cret-s3cret-s3cret"'))).toContainEqual(
+      expect.objectContaining({ path: 'rehearsal.control_token', message: expect.stringMatching(/control_token_env/), line: 8 }),
+    );
+    expect(issuesOf(valid.replace('rehearsal: {}', 'rehearsal:\n  control_token_env: "my token"'))).toEqual([
+      expect.objectContaining({ path: 'rehearsal.control_token_env', message: 'must be an environment variable name (letters, digits, _)', line: 8 }),
+    ]);
+  });
+
   it('reports missing fields, unknown deployments, duplicates and the otp requirement', () => {
     const text = valid
       .replace('    waba_id: "2001"\n    deployment: deli\n  - phone_number_id: 1002', '    deployment: nowhere\n  - phone_number_id: 1001')

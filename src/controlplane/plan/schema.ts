@@ -101,7 +101,13 @@ export const planSchema = z
     name: z.string().min(1),
     graph: graphSchema,
     /** Rehearsals against the Switchboard platform: allows emulator-only helpers (code inbox, WhatsApp Manager actions). */
-    rehearsal: z.strictObject({ control_url: httpUrl.optional() }).optional(),
+    rehearsal: z
+      .strictObject({
+        control_url: httpUrl.optional(),
+        /** The platform's control token (`--control-token`), when it was started with one. */
+        control_token_env: envName.optional(),
+      })
+      .optional(),
     deployments: z.record(z.string(), deploymentSchema).default({}),
     otp: otpSchema.optional(),
     defaults: z
@@ -156,4 +162,5 @@ export const SECRET_KEYS: Readonly<Record<string, string>> = {
   backup_password: 'backup_password_env',
   source_token: 'source_token_env',
   destination_token: 'destination_token_env',
+  control_token: 'control_token_env',
 };

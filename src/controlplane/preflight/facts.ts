@@ -31,6 +31,8 @@ export interface NumberFacts {
     pinEnv: string | undefined;
     backupPassword: 'unnamed' | 'unset' | 'ok' | 'not_needed';
     deploymentPassword: 'unset' | 'ok' | 'not_needed';
+    /** The platform's control token, when the plan's rehearsal section names a variable for it. */
+    controlToken: 'unset' | 'ok' | 'not_needed';
   };
   rehearsal: boolean;
 }
@@ -94,5 +96,7 @@ function envFacts(conn: Connections, entry: NumberEntry, secrets: ReturnType<Con
   const backupPassword = entry.kind !== 'onprem_to_cloud' ? 'not_needed' : backupEnv === undefined ? 'unnamed' : secrets.backupPassword === undefined ? 'unset' : 'ok';
   const depRef = deployment === undefined ? undefined : conn.plan.deployments[deployment];
   const deploymentPassword = depRef === undefined ? 'not_needed' : conn.env[depRef.password_env] ? 'ok' : 'unset';
-  return { sourceToken: secrets.sourceToken !== undefined, destinationToken: secrets.destinationToken !== undefined, pin, pinEnv, backupPassword, deploymentPassword };
+  const tokenEnv = conn.plan.rehearsal?.control_token_env;
+  const controlToken = tokenEnv === undefined ? 'not_needed' : conn.env[tokenEnv] ? 'ok' : 'unset';
+  return { sourceToken: secrets.sourceToken !== undefined, destinationToken: secrets.destinationToken !== undefined, pin, pinEnv, backupPassword, deploymentPassword, controlToken };
 }
