@@ -16,6 +16,10 @@ import type { AfterStep, Job, JobStore, Run } from './store.js';
 import { msUntilWindow } from './window.js';
 
 export interface RunnerOptions {
+  /**
+   * Secrets for runs given none of their own (`create`/`execute`/`useEnv`): the process environment,
+   * or `{}` where secrets only come with requests.
+   */
   env: Env;
   /** How long a run's lease lasts without renewal (renewed every third of it). */
   leaseTtlMs?: number;
@@ -34,6 +38,15 @@ export interface RunSummary {
   counts: Partial<Record<JobStatus, number>>;
 }
 
+/** Per-run options of `create` and `execute`. */
+export interface RunEnvOption {
+  /** The run's secrets, by the variable names the plan uses; in memory only, never stored. */
+  env?: Env;
+}
+
+/** A run's secrets: one object per run, replaced in place so connections built earlier see new values. */
+type RunEnv = Record<string, string | undefined>;
+
 export class LeaseHeldError extends Error {}
 
 /**
@@ -45,6 +58,7 @@ export class Runner {
   readonly events = new RunnerEvents();
   readonly outbound: OutboundGateway;
   private readonly connections = new Map<string, Connections>();
+  private readonly envs = new Map<string, RunEnv>();
   private readonly status = new Map<string, RunStatus>();
   private readonly now: () => number;
 
@@ -56,16 +70,34 @@ export class Runner {
     this.outbound = new OutboundGateway(store, (runId) => this.connectionsFor(runId));
   }
 
-  /** The run's plan with this process's environment (secrets are never stored). */
+  /** The run's plan with the run's secrets (secrets are never stored). */
   async connectionsFor(runId: string): Promise<Connections> {
     let conn = this.connections.get(runId);
     if (!conn) {
       const run = await this.store.run(runId);
       if (!run) throw new Error(`no run ${runId}`);
-      conn = new Connections(planSchema.parse(JSON.parse(run.plan)), this.options.env);
+      conn = new Connections(planSchema.parse(JSON.parse(run.plan)), this.envOf(runId));
       this.connections.set(runId, conn);
     }
     return conn;
+  }
+
+  /** Gives `runId` these secrets from now on (e.g. a corrected PIN), also to work already under way. */
+  useEnv(runId: string, env: Env): void {
+    const current = this.envs.get(runId);
+    if (!current) return void this.envs.set(runId, { ...env });
+    for (const key of Object.keys(current)) delete current[key];
+    Object.assign(current, env);
+  }
+
+  /** The run's secrets: those it was given, else (a run of an earlier process) the runner's own. */
+  private envOf(runId: string): RunEnv {
+    let env = this.envs.get(runId);
+    if (!env) {
+      env = { ...this.options.env };
+      this.envs.set(runId, env);
+    }
+    return env;
   }
 
   /**
@@ -73,8 +105,9 @@ export class Runner {
    * touched; the others are `pending`, in batches of the plan's size, with an outbound gate open on the
    * API they are on now (numbers a previous run moved keep the gate it left).
    */
-  async create(plan: Plan): Promise<{ runId: string; preflight: PreflightReport }> {
-    const conn = new Connections(plan, this.options.env);
+  async create(plan: Plan, options: RunEnvOption = {}): Promise<{ runId: string; preflight: PreflightReport }> {
+    const env: RunEnv = { ...(options.env ?? this.options.env) };
+    const conn = new Connections(plan, env);
     const preflight = await runPreflight(conn);
     // A number still migrating in an unfinished run must not get a second job.
     const busy = await this.store.activeJobs();
@@ -90,6 +123,7 @@ export class Runner {
     });
     const gates = plan.numbers.filter((_, i) => jobs[i]?.status === 'pending').map((entry) => ({ phone_number_id: entry.phone_number_id, run_id: runId, state: 'open' as const, ...sourceTarget(entry) }));
     await this.store.createRun(runId, plan.name, plan, jobs, gates);
+    this.envs.set(runId, env);
     this.connections.set(runId, conn);
     return { runId, preflight };
   }
@@ -110,7 +144,8 @@ export class Runner {
   }
 
   /** Runs (or resumes) `runId` until every job is settled, or the run is paused or cancelled. */
-  async execute(runId: string): Promise<RunSummary> {
+  async execute(runId: string, options: RunEnvOption = {}): Promise<RunSummary> {
+    if (options.env) this.useEnv(runId, options.env);
     const run = await this.store.run(runId);
     if (!run) throw new Error(`no run ${runId}`);
     const ttl = this.options.leaseTtlMs ?? 15_000;
