@@ -138,7 +138,7 @@ function buildProgram(io: CliIo, out: (t: string) => void, json: (v: unknown) =>
     .option('--json', 'machine-readable output')
     .action(async (opts: RunRef & { json?: boolean }) =>
       withRun(opts, async (store, runId) => {
-        const run = await store.run(runId);
+        const run = await store.runState(runId);
         const jobs = await store.jobs(runId);
         const steps = await store.steps(jobs.map((j) => j.id));
         const rows = jobs.map((j) => {
@@ -236,7 +236,7 @@ function withRun<T>(opts: RunRef, work: (store: JobStore, runId: string) => Prom
 }
 
 async function resolveRun(store: JobStore, id: string | undefined): Promise<string> {
-  const run = id === undefined ? await store.latestRun() : await store.run(id);
+  const run = id === undefined ? await store.latestRun() : await store.runState(id);
   if (!run) throw new Error(id === undefined ? 'no run in this database yet' : `no run ${id}`);
   return run.id;
 }

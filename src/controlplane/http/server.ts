@@ -78,9 +78,9 @@ export function controlPlaneRoutes(runner: Runner): (app: FastifyInstance) => Pr
     // Unknown runs answer 404 on every /runs/{id}... call (the route as registered, under any prefix).
     app.addHook('preHandler', async (req, reply) => {
       if (!req.routeOptions.url?.startsWith(`${app.prefix}/runs/:id`)) return;
-      if (!(await runner.store.run(idOf(req)))) await reply.code(404).send({ error: 'no such run' });
+      if (!(await runner.store.runState(idOf(req)))) await reply.code(404).send({ error: 'no such run' });
     });
-    app.get('/runs/:id', async (req) => ({ ...(await runner.summary(idOf(req))), lease_owner: (await runner.store.run(idOf(req)))?.lease_owner ?? null }));
+    app.get('/runs/:id', async (req) => ({ ...(await runner.summary(idOf(req))), lease_owner: (await runner.store.runState(idOf(req)))?.lease_owner ?? null }));
     app.get('/runs/:id/report', async (req) => buildReport(runner.store, idOf(req)));
     app.get('/runs/:id/timeline', async (req) => buildTimeline(runner.store, idOf(req), queryString(req.query, 'phone_number_id')));
     app.post('/runs/:id/pause', async (req) => {
@@ -187,7 +187,7 @@ async function streamEvents(runner: Runner, runId: string, req: FastifyRequest, 
   const replayed = await runner.store.events(runId, after);
   for (const e of replayed) send(e.type, JSON.parse(e.data), e.id);
   // A run that is over has nothing more to say.
-  const status = (await runner.store.run(runId))?.status;
+  const status = (await runner.store.runState(runId))?.status;
   if (status === 'finished' || status === 'cancelled') return void res.end();
   const wait = streams.waits.get(runId);
   if (wait) send('window_wait', { type: 'window_wait', runId, batch: wait.batch, ms: Math.max(0, wait.until - Date.now()) } satisfies RunnerEvent);

@@ -181,7 +181,7 @@ export class Runner {
   async summary(runId: string, status?: RunStatus): Promise<RunSummary> {
     const counts: Partial<Record<JobStatus, number>> = {};
     for (const job of await this.store.jobs(runId)) counts[job.status] = (counts[job.status] ?? 0) + 1;
-    return { runId, status: status ?? (await this.store.run(runId))?.status ?? 'running', counts };
+    return { runId, status: status ?? (await this.store.runState(runId))?.status ?? 'running', counts };
   }
 
   private startTimers(runId: string, ttl: number): NodeJS.Timeout[] {
@@ -202,7 +202,7 @@ export class Runner {
     return [
       every(Math.max(50, ttl / 3), () => this.store.renewLease(runId, ttl)),
       every(this.options.controlPollMs ?? 250, async () => {
-        const run = await this.store.run(runId);
+        const run = await this.store.runState(runId);
         if (run) this.status.set(runId, run.status);
       }),
       every(this.options.outboundPollMs ?? 200, () => this.drainOpenGates()),

@@ -5,12 +5,14 @@ import { postgresCapabilities, sqliteCapabilities, type DialectCapabilities } fr
 import { isPostgresUrl } from '../../store/open.js';
 import { openPostgresPool, serializable } from '../../store/postgres.js';
 import { openSqliteFile } from '../../store/sqlite.js';
+import { preparedOnce } from '../util/sqlite-statements.js';
 import { CommitQueue } from './commit-queue.js';
 import { cpPrepared } from './prepared.js';
 import { controlPlaneMigrations } from './migrations.js';
 import type { ControlPlaneDatabase, GatesTable, JobStatus, JobsTable, OutboundTable, RunStatus, RunsTable, StepsTable } from './schema.js';
 
 export type Run = Selectable<RunsTable>;
+export type RunState = Omit<Run, 'plan'>;
 export type Job = Selectable<JobsTable>;
 export type StepRow = Selectable<StepsTable>;
 export type Gate = Selectable<GatesTable>;
@@ -60,7 +62,7 @@ export class JobStore {
         ? new PostgresDialect({ pool: openPostgresPool(location) })
         : // FULL: step results and a message's `sent` mark must survive a power cut, not only a process
           // crash (a lost `sent` mark would send the message again).
-          new SqliteDialect({ database: openSqliteFile(location, { synchronous: 'FULL' }) }),
+          new SqliteDialect({ database: preparedOnce(openSqliteFile(location, { synchronous: 'FULL' })) }),
     });
     try {
       await migrateToLatest(db, controlPlaneMigrations(caps), { migrations: 'cp_migrations', lock: 'cp_migrations_lock' });
@@ -114,8 +116,16 @@ export class JobStore {
     return this.db.selectFrom('cp_runs').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  latestRun(): Promise<Run | undefined> {
-    return this.db.selectFrom('cp_runs').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  /**
+   * The run without its plan: what polling (status, lease) needs. A plan of thousands of numbers is
+   * megabytes of JSON, too much to read four times a second.
+   */
+  async runState(id: string): Promise<RunState | undefined> {
+    return (await runStateQuery(this.db, { id }))[0];
+  }
+
+  latestRun(): Promise<RunState | undefined> {
+    return this.db.selectFrom('cp_runs').select(RUN_STATE_COLUMNS).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
   }
 
   async setRunStatus(id: string, status: RunStatus): Promise<void> {
@@ -125,7 +135,7 @@ export class JobStore {
 
   /** Takes the run's lease if it is free, expired, or held by a process on this host that has died. */
   async claimLease(id: string, ttlMs: number, owner = PROCESS_OWNER): Promise<{ ok: true } | { ok: false; holder: string }> {
-    const run = await this.run(id);
+    const run = await this.runState(id);
     if (!run) throw new Error(`no run ${id}`);
     const now = this.now();
     const free = run.lease_owner === null || run.lease_owner === owner || (run.lease_until ?? 0) < now || ownerIsDead(run.lease_owner);
@@ -333,6 +343,9 @@ export class JobStore {
     );
   }
 }
+
+const RUN_STATE_COLUMNS = ['id', 'name', 'status', 'lease_owner', 'lease_until', 'created_at', 'updated_at', 'finished_at'] as const;
+const runStateQuery = cpPrepared((db, p: { id: string }) => db.selectFrom('cp_runs').select(RUN_STATE_COLUMNS).where('id', '=', p.id));
 
 // Columns spelled out: the compile-once helper builds with stand-in values, not a real row to enumerate.
 const setGateQuery = cpPrepared((db, g: Gate) =>
