@@ -260,7 +260,9 @@ export class Runner {
     this.events.emit({ ...base, type: 'job_started', kind: job.kind, steps: names.length, batch: job.batch });
     const outputs: Record<string, unknown> = {};
     for (const row of rows) if (row.output !== null) outputs[row.name] = JSON.parse(row.output) as unknown;
-    const ctx: StepContext = { runId, entry, conn, outbound: this.outbound, outputs };
+    const ranHere = new Set<string>();
+    const attempted = new Set(rows.filter((r) => r.attempts > 0).map((r) => r.name));
+    const ctx: StepContext = { runId, entry, conn, outbound: this.outbound, outputs, ranHere, attempted: (name) => attempted.has(name) };
 
     let started = firstStep !== undefined;
     for (let i = nextStepIndex(rows); i < kind.steps.length; i++) {
@@ -278,8 +280,9 @@ export class Runner {
         return startsAtOnce(i + 1) ? { start: next.name } : {};
       };
       try {
-        const { outcome, recorded } = await this.runStep(ctx, job, step, i, conn, started, after);
+        const { outcome, recorded, observed } = await this.runStep(ctx, job, step, i, conn, started, after, attempted);
         outputs[step.name] = outcome.output;
+        if (!observed && outcome.status === 'succeeded') ranHere.add(step.name);
         started = recorded.start !== undefined;
       } catch (err) {
         return this.fail(ctx, job, i, commitIndex, err);
@@ -292,16 +295,26 @@ export class Runner {
    * One step to completion: observe when an earlier attempt may have acted, retry transient failures.
    * `started`: the previous step's result already marked this one started (first attempt only).
    */
-  private async runStep(ctx: StepContext, job: Job, step: StepDefinition, index: number, conn: Connections, started: boolean, after: () => AfterStep): Promise<{ outcome: Outcome; recorded: AfterStep }> {
+  private async runStep(
+    ctx: StepContext,
+    job: Job,
+    step: StepDefinition,
+    index: number,
+    conn: Connections,
+    started: boolean,
+    after: () => AfterStep,
+    attempted: Set<string>,
+  ): Promise<{ outcome: Outcome; recorded: AfterStep; observed: boolean }> {
     for (let failures = 0; ; ) {
       try {
         // Observation first, on every attempt: see StepDefinition.observe.
         const seen = step.observe ? await step.observe(ctx) : undefined;
+        if (seen === undefined) attempted.add(step.name);
         const outcome = seen ?? (await this.attempt(ctx, job, step, started && failures === 0));
         const recorded = after();
         await this.store.stepFinished(job.id, step.name, index, outcome.status, outcome.output, recorded);
         this.events.emit({ type: 'step_finished', runId: ctx.runId, jobId: job.id, phoneNumberId: job.phone_number_id, step: step.name, index, status: outcome.status, observed: seen !== undefined });
-        return { outcome, recorded };
+        return { outcome, recorded, observed: seen !== undefined };
       } catch (err) {
         failures += 1;
         const verdict = afterFailure(failures, isRetryable(err), conn.plan.retry, this.options.random);

@@ -1,6 +1,6 @@
 import type { GraphClient, PhoneNumberFields } from '../clients/graph-client.js';
 import type { GatewayStatus } from '../clients/onprem-client.js';
-import type { Connections } from '../connections.js';
+import { readNumber, type Connections } from '../connections.js';
 import { describeError } from '../errors.js';
 import { backupPasswordEnvOf, pinEnvOf } from '../plan/secrets.js';
 import type { NumberEntry, RetryPolicy } from '../plan/schema.js';
@@ -66,7 +66,7 @@ export async function gatherFacts(conn: Connections, entry: NumberEntry, wabaRea
   const deploymentName = 'deployment' in entry ? entry.deployment : undefined;
   const needsDeployment = entry.kind !== 'waba_to_waba' || (entry.source_api === 'onprem' && deploymentName !== undefined);
   const facts: NumberFacts = {
-    phone: await fetched(() => conn.sourceGraph(entry).getNumber(entry.phone_number_id)),
+    phone: await fetched(() => readNumber(conn, entry)),
     env: envFacts(conn, entry, secrets, needsDeployment ? deploymentName : undefined),
     rehearsal: conn.rehearsal !== undefined,
   };
