@@ -40,7 +40,7 @@ describe('plan validation', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.plan.graph.version).toBe('v23.0');
-    expect(r.plan.batch).toEqual({ size: 50, concurrency: 4 });
+    expect(r.plan.batch).toEqual({ size: 50, concurrency: 4, preflight: 'upfront' });
     expect(r.plan.numbers[1]).toMatchObject({ phone_number_id: '1002', kind: 'cloud_to_onprem', code_method: 'sms' });
   });
 

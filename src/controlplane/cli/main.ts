@@ -110,7 +110,8 @@ function buildProgram(io: CliIo, out: (t: string) => void, json: (v: unknown) =>
       const p = await loadPlanFile(file);
       await withRunner(io, opts, async (runner) => {
         const { runId, preflight } = await runner.create(p);
-        if (!opts.json) out(`run ${runId}: ${preflight.ready} ready, ${preflight.blocked} blocked by pre-flight`);
+        const later = preflight.unchecked ? `; ${preflight.unchecked} more checked batch by batch` : '';
+        if (!opts.json) out(`run ${runId}: ${preflight.ready} ready, ${preflight.blocked} blocked by pre-flight${later}`);
         return finish(runner, await execute(runner, runId, opts, io), opts, out, json);
       });
     });

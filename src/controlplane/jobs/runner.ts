@@ -5,6 +5,7 @@ import { OutboundGateway } from '../outbound/gateway.js';
 import { planSchema, type NumberEntry, type Plan } from '../plan/schema.js';
 import type { Env } from '../plan/secrets.js';
 import { runPreflight, type PreflightReport } from '../preflight/run.js';
+import type { Finding, NumberPreflight } from '../wire.js';
 import { mapLimit, sleep } from '../util/pool.js';
 import { RunnerEvents } from './events.js';
 import type { JobStatus, RunStatus } from './schema.js';
@@ -12,7 +13,7 @@ import { afterFailure, cancelStops, nextStepIndex } from './state.js';
 import { kindOf } from './steps/index.js';
 import { sourceTarget } from './steps/common.js';
 import type { Outcome, StepContext, StepDefinition } from './steps/types.js';
-import type { AfterStep, Job, JobStore, Run } from './store.js';
+import type { AfterStep, CheckedJob, Gate, Job, JobStore, NewJob, Run } from './store.js';
 import { msUntilWindow } from './window.js';
 
 export interface RunnerOptions {
@@ -48,6 +49,18 @@ export interface RunEnvOption {
 type RunEnv = Record<string, string | undefined>;
 
 export class LeaseHeldError extends Error {}
+
+/** How a number's pre-flight report (and another run still migrating it) becomes its job's verdict. */
+function verdictOf(report: NumberPreflight | undefined, otherRun: string | undefined): { blocked: boolean; findings: Finding[]; error: string | null } {
+  const findings = report?.findings ?? [];
+  const blocked = report?.verdict === 'blocked' || otherRun !== undefined;
+  if (!blocked) return { blocked, findings, error: null };
+  const errors = [...findings.filter((f) => f.severity === 'error').map((f) => f.message), ...(otherRun ? [`still migrating in run ${otherRun} (resume or cancel it first)`] : [])];
+  return { blocked, findings, error: `pre-flight: ${errors.join('; ')}` };
+}
+
+/** A number's gate at the start of a run: open, on the API it is on now. */
+const gateOf = (runId: string, entry: NumberEntry): Omit<Gate, 'updated_at'> => ({ phone_number_id: entry.phone_number_id, run_id: runId, state: 'open', ...sourceTarget(entry) });
 
 /**
  * Executes runs: batches in order, jobs of a batch with bounded concurrency, each job's steps one by
@@ -103,28 +116,36 @@ export class Runner {
   /**
    * Pre-flight, then records the run: numbers that fail pre-flight become `skipped` jobs and are never
    * touched; the others are `pending`, in batches of the plan's size, with an outbound gate open on the
-   * API they are on now (numbers a previous run moved keep the gate it left).
+   * API they are on now (numbers a previous run moved keep the gate it left). With `batch.preflight:
+   * per_batch` only the first batch is checked here; the others are recorded unchecked, in batches by
+   * plan order, and `execute` checks each before it runs (the report covers the first batch).
    */
   async create(plan: Plan, options: RunEnvOption = {}): Promise<{ runId: string; preflight: PreflightReport }> {
     const env: RunEnv = { ...(options.env ?? this.options.env) };
     const conn = new Connections(plan, env);
-    const preflight = await runPreflight(conn);
+    const perBatch = plan.batch.preflight === 'per_batch';
+    const preflight = await runPreflight(conn, perBatch ? plan.numbers.slice(0, plan.batch.size) : plan.numbers);
     // A number still migrating in an unfinished run must not get a second job.
     const busy = await this.store.activeJobs();
     const runId = `run-${new Date(this.now()).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 8)}`;
     let ready = 0;
-    const jobs = plan.numbers.map((entry, i) => {
+    const jobs = plan.numbers.map((entry, i): NewJob => {
       const report = preflight.numbers[i];
       const otherRun = busy.get(entry.phone_number_id);
-      const blocked = report?.verdict === 'blocked' || otherRun !== undefined;
-      const errors = [...(report?.findings.filter((f) => f.severity === 'error').map((f) => f.message) ?? []), ...(otherRun ? [`still migrating in run ${otherRun} (resume or cancel it first)`] : [])];
-      const batch = blocked ? -1 : Math.floor(ready++ / plan.batch.size);
-      return { phone_number_id: entry.phone_number_id, kind: entry.kind, entry, batch, status: blocked ? ('skipped' as const) : ('pending' as const), preflight: report?.findings ?? [], error: blocked ? `pre-flight: ${errors.join('; ')}` : null };
+      const base = { phone_number_id: entry.phone_number_id, kind: entry.kind, entry };
+      if (report === undefined && otherRun === undefined) return { ...base, batch: Math.floor(i / plan.batch.size), status: 'pending', preflight: null, error: null };
+      const { blocked, findings, error } = verdictOf(report, otherRun);
+      const batch = blocked ? -1 : Math.floor((perBatch ? i : ready++) / plan.batch.size);
+      return { ...base, batch, status: blocked ? 'skipped' : 'pending', preflight: findings, error };
     });
-    const gates = plan.numbers.filter((_, i) => jobs[i]?.status === 'pending').map((entry) => ({ phone_number_id: entry.phone_number_id, run_id: runId, state: 'open' as const, ...sourceTarget(entry) }));
+    const gates = plan.numbers.filter((_, i) => jobs[i]?.status === 'pending' && jobs[i]?.preflight !== null).map((entry) => gateOf(runId, entry));
     await this.store.createRun(runId, plan.name, plan, jobs, gates);
     this.envs.set(runId, env);
     this.connections.set(runId, conn);
+    if (perBatch) {
+      preflight.unchecked = plan.numbers.length - preflight.numbers.length;
+      preflight.notes = [...preflight.notes, 'batch.preflight is per_batch: each later batch is checked while the one before it migrates; the run\'s report has every number\'s findings.'];
+    }
     return { runId, preflight };
   }
 
@@ -220,14 +241,58 @@ export class Runner {
     const open = all.filter((j) => j.status === 'pending' || j.status === 'running');
     const batches = [...new Set(open.map((j) => j.batch))].sort((a, b) => a - b);
     this.events.emit({ type: 'run_started', runId: run.id, total: all.length, batches: batches.length, skipped: all.filter((j) => j.status === 'skipped').length });
-    for (const batch of batches) {
-      if (!(await this.waitForWindow(run.id, batch, conn.plan))) return;
-      const jobs = open.filter((j) => j.batch === batch);
-      this.events.emit({ type: 'batch_started', runId: run.id, batch, size: jobs.length });
-      await mapLimit(jobs, conn.plan.batch.concurrency, (job) => this.runJob(run.id, job, conn));
-      this.events.emit({ type: 'batch_finished', runId: run.id, batch });
-      if (this.status.get(run.id) !== 'running') return;
+    // Per-batch pre-flight: the next batch is checked while this one migrates.
+    const checks = new Map<number, Promise<Job[]>>();
+    const checked = (batch: number): Promise<Job[]> => {
+      let check = checks.get(batch);
+      if (!check) {
+        check = this.checkBatch(run.id, conn, open.filter((j) => j.batch === batch));
+        checks.set(batch, check);
+      }
+      return check;
+    };
+    try {
+      for (const [i, batch] of batches.entries()) {
+        if (!(await this.waitForWindow(run.id, batch, conn.plan))) return;
+        const current = checked(batch);
+        const next = batches[i + 1];
+        if (next !== undefined) void checked(next).catch(() => undefined);
+        const jobs = await current;
+        this.events.emit({ type: 'batch_started', runId: run.id, batch, size: jobs.length });
+        await mapLimit(jobs, conn.plan.batch.concurrency, (job) => this.runJob(run.id, job, conn));
+        this.events.emit({ type: 'batch_finished', runId: run.id, batch });
+        if (this.status.get(run.id) !== 'running') return;
+      }
+    } finally {
+      // A check under way when the run stops still records what it found (the store outlives it).
+      await Promise.allSettled(checks.values());
     }
+  }
+
+  /**
+   * The batch's jobs that may run: those recorded unchecked are pre-flighted now; the blocked ones
+   * become `skipped` (never touched), the others get their gate — all recorded before any of them runs.
+   */
+  private async checkBatch(runId: string, conn: Connections, jobs: Job[]): Promise<Job[]> {
+    const unchecked = jobs.filter((j) => j.preflight === null);
+    if (unchecked.length === 0) return jobs;
+    const entries = unchecked.map((j) => JSON.parse(j.entry) as NumberEntry);
+    const report = await runPreflight(conn, entries);
+    const verdicts = unchecked.map((job, i): CheckedJob => {
+      const { blocked, findings, error } = verdictOf(report.numbers[i], undefined);
+      return { id: job.id, runId, status: blocked ? 'skipped' : 'pending', batch: blocked ? -1 : job.batch, findings, error };
+    });
+    await this.store.recordPreflight(verdicts, entries.filter((_, i) => verdicts[i]?.status === 'pending').map((entry) => gateOf(runId, entry)));
+    unchecked.forEach((job, i) => {
+      const v = verdicts[i];
+      if (v?.status === 'skipped') this.events.emit({ type: 'job_finished', runId, jobId: job.id, phoneNumberId: job.phone_number_id, batch: job.batch, status: 'skipped', error: v.error });
+    });
+    const byId = new Map(verdicts.map((v) => [v.id, v]));
+    return jobs.flatMap((job) => {
+      const v = byId.get(job.id);
+      if (!v) return [job];
+      return v.status === 'pending' ? [{ ...job, preflight: JSON.stringify(v.findings) }] : [];
+    });
   }
 
   /** Waits for the low-traffic window; false when the run was paused or cancelled meanwhile. */

@@ -25,7 +25,18 @@ export interface NewJob {
   entry: unknown;
   batch: number;
   status: JobStatus;
+  /** Pre-flight's findings; null: not checked yet (per-batch pre-flight). */
   preflight: unknown;
+  error: string | null;
+}
+
+/** Pre-flight's verdict on a job recorded unchecked. */
+export interface CheckedJob {
+  id: string;
+  runId: string;
+  status: 'pending' | 'skipped';
+  batch: number;
+  findings: unknown;
   error: string | null;
 }
 
@@ -100,15 +111,33 @@ export class JobStore {
         status: j.status,
         step_index: 0,
         error: j.error,
-        preflight: JSON.stringify(j.preflight),
+        preflight: j.preflight === null ? null : JSON.stringify(j.preflight),
         started_at: null,
         finished_at: j.status === 'skipped' ? now : null,
         updated_at: now,
       }));
       for (const chunk of chunks(rows)) await tx.insertInto('cp_jobs').values(chunk).execute();
-      // A number seen for the first time gets a gate; an existing gate already routes where the number is.
-      const gateRows = gates.map((g) => ({ ...g, updated_at: now }));
-      for (const chunk of chunks(gateRows)) await tx.insertInto('cp_gates').values(chunk).onConflict((oc) => oc.column('phone_number_id').doNothing()).execute();
+      await insertGates(tx, gates, now);
+    });
+  }
+
+  /**
+   * Pre-flight's verdicts on jobs recorded unchecked, the gates of the ready ones and the end of the
+   * skipped ones (with their `job_finished` event), in one transaction.
+   */
+  async recordPreflight(checked: readonly CheckedJob[], gates: readonly Omit<Gate, 'updated_at'>[]): Promise<void> {
+    const now = this.now();
+    await this.write(async (tx) => {
+      for (const job of checked) {
+        const skipped = job.status === 'skipped';
+        await tx
+          .updateTable('cp_jobs')
+          .set({ status: job.status, batch: job.batch, error: job.error, preflight: JSON.stringify(job.findings), finished_at: skipped ? now : null, updated_at: now })
+          .where('id', '=', job.id)
+          .execute();
+        if (skipped) await insertEvent(tx, { runId: job.runId, jobId: job.id, type: 'job_finished', data: { status: job.status, error: job.error } }, now);
+      }
+      await insertGates(tx, gates, now);
     });
   }
 
@@ -392,6 +421,13 @@ export interface NewEvent {
 
 function insertEvent(tx: CpDb, e: NewEvent, at: number): Promise<unknown> {
   return tx.insertInto('cp_events').values({ run_id: e.runId, job_id: e.jobId, type: e.type, data: JSON.stringify(e.data), at }).execute();
+}
+
+/** A number seen for the first time gets a gate; an existing gate already routes where the number is. */
+async function insertGates(tx: CpDb, gates: readonly Omit<Gate, 'updated_at'>[], now: number): Promise<void> {
+  for (const chunk of chunks(gates.map((g) => ({ ...g, updated_at: now })))) {
+    await tx.insertInto('cp_gates').values(chunk).onConflict((oc) => oc.column('phone_number_id').doNothing()).execute();
+  }
 }
 
 /** Multi-row INSERTs in slices that stay under SQLite's bound-parameter limit. */

@@ -113,7 +113,17 @@ export const planSchema = z
     defaults: z
       .strictObject({ pin_env: envName.optional(), backup_password_env: envName.optional() })
       .default({}),
-    batch: z.strictObject({ size: z.number().int().min(1).default(50), concurrency: z.number().int().min(1).max(256).default(4) }).default({ size: 50, concurrency: 4 }),
+    batch: z
+      .strictObject({
+        size: z.number().int().min(1).default(50),
+        concurrency: z.number().int().min(1).max(256).default(4),
+        /**
+         * `upfront`: every number is checked before the run starts. `per_batch`: the first batch is
+         * checked before, each next one while the previous one migrates (large plans start sooner).
+         */
+        preflight: z.enum(['upfront', 'per_batch']).default('upfront'),
+      })
+      .default({ size: 50, concurrency: 4, preflight: 'upfront' }),
     retry: retrySchema.default({ max_attempts: 6, base_ms: 500, max_ms: 30_000 }),
     /** Per-request timeout; Cloud register may take 15 s (seed 002). */
     request_timeout_ms: z.number().int().min(1).default(20_000),
