@@ -244,12 +244,9 @@ export class JobStore {
       // older version wrote the rows first: if it stopped right there, they are these same rows.
       const rows: StepRow[] = names.map((name, idx) => ({ job_id: job.id, name, idx, status: 'pending', attempts: 0, output: null, error: null, started_at: null, finished_at: null }));
       await this.write(async (tx) => {
-        await tx
-          .insertInto('cp_steps')
-          .values(rows)
-          .onConflict((oc) => oc.columns(['job_id', 'name']).doNothing())
-          .execute();
-        await tx.updateTable('cp_jobs').set({ status: 'running', started_at: startedAt, updated_at: now }).where('id', '=', job.id).execute();
+        // One compiled row at a time: cheaper than compiling a multi-row INSERT for every job.
+        for (const row of rows) await insertStepQuery(tx, { jobId: job.id, name: row.name, idx: row.idx });
+        await jobRunningQuery(tx, { jobId: job.id, startedAt, now });
         if (firstStep !== undefined) await markStarted(tx, job.id, firstStep, now);
       });
       return rows.map((r) => (r.name === firstStep ? { ...r, status: 'started', attempts: 1, started_at: now } : r));
@@ -285,7 +282,7 @@ export class JobStore {
       await finishStepQuery(tx, { jobId, name, status, output: output === undefined ? null : JSON.stringify(output), now });
       const end = after.settle;
       if (end) {
-        await tx.updateTable('cp_jobs').set({ step_index: idx + 1, updated_at: now, status: end.status, error: null, finished_at: end.finishedAt }).where('id', '=', jobId).execute();
+        await jobEndQuery(tx, { jobId, stepIndex: idx + 1, now, status: end.status, finishedAt: end.finishedAt });
         await insertEvent(tx, end.event, now);
       } else {
         await jobProgressQuery(tx, { jobId, stepIndex: idx + 1, now });
@@ -410,6 +407,16 @@ const finishStepQuery = cpPrepared((db, p: { jobId: string; name: string; status
     .where('job_id', '=', p.jobId)
     .where('name', '=', p.name),
 );
+const insertStepQuery = cpPrepared((db, p: { jobId: string; name: string; idx: number }) =>
+  db
+    .insertInto('cp_steps')
+    .values({ job_id: p.jobId, name: p.name, idx: p.idx, status: 'pending', attempts: 0, output: null, error: null, started_at: null, finished_at: null })
+    .onConflict((oc) => oc.columns(['job_id', 'name']).doNothing()),
+);
+const jobRunningQuery = cpPrepared((db, p: { jobId: string; startedAt: number; now: number }) => db.updateTable('cp_jobs').set({ status: 'running', started_at: p.startedAt, updated_at: p.now }).where('id', '=', p.jobId));
+const jobEndQuery = cpPrepared((db, p: { jobId: string; stepIndex: number; now: number; status: JobStatus; finishedAt: number }) =>
+  db.updateTable('cp_jobs').set({ step_index: p.stepIndex, updated_at: p.now, status: p.status, error: null, finished_at: p.finishedAt }).where('id', '=', p.jobId),
+);
 const jobProgressQuery = cpPrepared((db, p: { jobId: string; stepIndex: number; now: number }) => db.updateTable('cp_jobs').set({ step_index: p.stepIndex, updated_at: p.now }).where('id', '=', p.jobId));
 
 export interface NewEvent {
@@ -419,8 +426,11 @@ export interface NewEvent {
   data: unknown;
 }
 
+const insertEventQuery = cpPrepared((db, p: { runId: string; jobId: string | null; type: string; data: string; at: number }) =>
+  db.insertInto('cp_events').values({ run_id: p.runId, job_id: p.jobId, type: p.type, data: p.data, at: p.at }),
+);
 function insertEvent(tx: CpDb, e: NewEvent, at: number): Promise<unknown> {
-  return tx.insertInto('cp_events').values({ run_id: e.runId, job_id: e.jobId, type: e.type, data: JSON.stringify(e.data), at }).execute();
+  return insertEventQuery(tx, { runId: e.runId, jobId: e.jobId, type: e.type, data: JSON.stringify(e.data), at });
 }
 
 /** A number seen for the first time gets a gate; an existing gate already routes where the number is. */
