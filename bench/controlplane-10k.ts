@@ -187,6 +187,7 @@ async function main(): Promise<void> {
           control_plane_cpu_s: round((cpu.user + cpu.system) / 1e6),
           platform_cpu_s: platformCpu0 === undefined || platformCpu1 === undefined ? null : round(platformCpu1 - platformCpu0),
           control_plane_cpu_ms_per_number: round((cpu.user + cpu.system) / 1e3 / numberCount, 2),
+          control_plane_cpu_system_s: round(cpu.system / 1e6),
           platform_cpu_ms_per_number: platformCpu0 === undefined || platformCpu1 === undefined ? null : round(((platformCpu1 - platformCpu0) * 1000) / numberCount, 2),
           // What `Runner.create` (pre-flight) used of it.
           create_cpu_s: { control_plane: round((cpuCreate.user + cpuCreate.system) / 1e6), platform: platformCpu0 === undefined || platformCpuCreate === undefined ? null : round(platformCpuCreate - platformCpu0) },

@@ -6,8 +6,8 @@ import { isPostgresUrl } from '../../store/open.js';
 import { openPostgresPool, serializable } from '../../store/postgres.js';
 import { openSqliteFile } from '../../store/sqlite.js';
 import { preparedOnce } from '../util/sqlite-statements.js';
-import { CommitQueue } from './commit-queue.js';
-import { cpPrepared } from './prepared.js';
+import { CommitQueue, type DirectWrites } from './commit-queue.js';
+import { cpPrepared, type BoundQuery } from './prepared.js';
 import { controlPlaneMigrations } from './migrations.js';
 import type { ControlPlaneDatabase, GatesTable, JobStatus, JobsTable, OutboundTable, RunStatus, RunsTable, StepsTable } from './schema.js';
 
@@ -59,29 +59,27 @@ export class JobStore {
     readonly caps: DialectCapabilities,
     /** The clock every timestamp comes from (injected so tests can control it). */
     readonly now: () => number,
+    direct?: DirectWrites,
   ) {
     // On PostgreSQL another process may write too: batches run serializable, again after a lost race.
-    this.commits = new CommitQueue(db, caps.sharedByProcesses ? (work) => serializable(db, work) : undefined);
+    this.commits = new CommitQueue(db, caps.sharedByProcesses ? (work) => serializable(db, work) : undefined, direct);
   }
 
   /** A SQLite file (or ':memory:') or a `postgres://` URL, brought up to the latest schema. */
   static async open(location: string, now: () => number = Date.now): Promise<JobStore> {
     const onPostgres = isPostgresUrl(location);
     const caps = onPostgres ? postgresCapabilities : sqliteCapabilities;
-    const db = new Kysely<ControlPlaneDatabase>({
-      dialect: onPostgres
-        ? new PostgresDialect({ pool: openPostgresPool(location) })
-        : // FULL: step results and a message's `sent` mark must survive a power cut, not only a process
-          // crash (a lost `sent` mark would send the message again).
-          new SqliteDialect({ database: preparedOnce(openSqliteFile(location, { synchronous: 'FULL' })) }),
-    });
+    // FULL: step results and a message's `sent` mark must survive a power cut, not only a process
+    // crash (a lost `sent` mark would send the message again).
+    const sqlite = onPostgres ? undefined : preparedOnce(openSqliteFile(location, { synchronous: 'FULL' }));
+    const db = new Kysely<ControlPlaneDatabase>({ dialect: sqlite ? new SqliteDialect({ database: sqlite }) : new PostgresDialect({ pool: openPostgresPool(location) }) });
     try {
       await migrateToLatest(db, controlPlaneMigrations(caps), { migrations: 'cp_migrations', lock: 'cp_migrations_lock' });
     } catch (err) {
       await db.destroy();
       throw new Error(`control-plane ${err instanceof Error ? err.message : String(err)}`);
     }
-    return new JobStore(db, caps, now);
+    return new JobStore(db, caps, now, sqlite);
   }
 
   close(): Promise<void> {
@@ -91,6 +89,11 @@ export class JobStore {
   /** One unit of writes, all or nothing, committed (possibly with other units) before it resolves. */
   private write<T>(work: (tx: CpDb) => Promise<T>): Promise<T> {
     return this.commits.run(work);
+  }
+
+  /** The same for a unit of compile-once writes: the hot path, run without Kysely on SQLite. */
+  private writeAll(queries: readonly BoundQuery[]): Promise<void> {
+    return this.commits.statements(queries);
   }
 
   // ---- runs -------------------------------------------------------------------------------------
@@ -243,12 +246,12 @@ export class JobStore {
       // Never started: no step has run (rows are created with `started_at`), so nothing to read. An
       // older version wrote the rows first: if it stopped right there, they are these same rows.
       const rows: StepRow[] = names.map((name, idx) => ({ job_id: job.id, name, idx, status: 'pending', attempts: 0, output: null, error: null, started_at: null, finished_at: null }));
-      await this.write(async (tx) => {
-        // One compiled row at a time: cheaper than compiling a multi-row INSERT for every job.
-        for (const row of rows) await insertStepQuery(tx, { jobId: job.id, name: row.name, idx: row.idx });
-        await jobRunningQuery(tx, { jobId: job.id, startedAt, now });
-        if (firstStep !== undefined) await markStarted(tx, job.id, firstStep, now);
-      });
+      // One compiled row at a time: cheaper than compiling a multi-row INSERT for every job.
+      await this.writeAll([
+        ...rows.map((row) => insertStepQuery.with({ jobId: job.id, name: row.name, idx: row.idx })),
+        jobRunningQuery.with({ jobId: job.id, startedAt, now }),
+        ...(firstStep === undefined ? [] : [markStartedQuery.with({ jobId: job.id, name: firstStep, now })]),
+      ]);
       return rows.map((r) => (r.name === firstStep ? { ...r, status: 'started', attempts: 1, started_at: now } : r));
     }
     const existing = await this.steps([job.id]);
@@ -268,7 +271,7 @@ export class JobStore {
 
   /** Recorded before the step's remote call: a crash after this point means "maybe done — observe first". */
   async stepStarted(jobId: string, name: string): Promise<void> {
-    await this.write((tx) => markStarted(tx, jobId, name, this.now()));
+    await this.writeAll([markStartedQuery.with({ jobId, name, now: this.now() })]);
   }
 
   /**
@@ -278,17 +281,14 @@ export class JobStore {
    */
   async stepFinished(jobId: string, name: string, idx: number, status: 'succeeded' | 'skipped', output: unknown, after: AfterStep = {}): Promise<void> {
     const now = this.now();
-    await this.write(async (tx) => {
-      await finishStepQuery(tx, { jobId, name, status, output: output === undefined ? null : JSON.stringify(output), now });
-      const end = after.settle;
-      if (end) {
-        await jobEndQuery(tx, { jobId, stepIndex: idx + 1, now, status: end.status, finishedAt: end.finishedAt });
-        await insertEvent(tx, end.event, now);
-      } else {
-        await jobProgressQuery(tx, { jobId, stepIndex: idx + 1, now });
-      }
-      if (after.start !== undefined) await markStarted(tx, jobId, after.start, now);
-    });
+    const end = after.settle;
+    await this.writeAll([
+      finishStepQuery.with({ jobId, name, status, output: output === undefined ? null : JSON.stringify(output), now }),
+      ...(end
+        ? [jobEndQuery.with({ jobId, stepIndex: idx + 1, now, status: end.status, finishedAt: end.finishedAt }), eventQuery(end.event, now)]
+        : [jobProgressQuery.with({ jobId, stepIndex: idx + 1, now })]),
+      ...(after.start === undefined ? [] : [markStartedQuery.with({ jobId, name: after.start, now })]),
+    ]);
   }
 
   /** A failed attempt; the step stays `started` when it will be retried (its effect is unknown). */
@@ -320,8 +320,7 @@ export class JobStore {
   }
 
   async setGate(gate: Omit<Gate, 'updated_at'>): Promise<void> {
-    const row = { ...gate, updated_at: this.now() };
-    await this.write((tx) => setGateQuery(tx, row));
+    await this.writeAll([setGateQuery.with({ ...gate, updated_at: this.now() })]);
   }
 
   async enqueue(phoneNumberId: string, payload: unknown): Promise<number> {
@@ -398,7 +397,6 @@ const markStartedQuery = cpPrepared((db, p: { jobId: string; name: string; now: 
     .where('job_id', '=', p.jobId)
     .where('name', '=', p.name),
 );
-const markStarted = (tx: CpDb, jobId: string, name: string, now: number): Promise<unknown> => markStartedQuery(tx, { jobId, name, now });
 
 const finishStepQuery = cpPrepared((db, p: { jobId: string; name: string; status: string; output: string | null; now: number }) =>
   db
@@ -429,9 +427,8 @@ export interface NewEvent {
 const insertEventQuery = cpPrepared((db, p: { runId: string; jobId: string | null; type: string; data: string; at: number }) =>
   db.insertInto('cp_events').values({ run_id: p.runId, job_id: p.jobId, type: p.type, data: p.data, at: p.at }),
 );
-function insertEvent(tx: CpDb, e: NewEvent, at: number): Promise<unknown> {
-  return insertEventQuery(tx, { runId: e.runId, jobId: e.jobId, type: e.type, data: JSON.stringify(e.data), at });
-}
+const eventQuery = (e: NewEvent, at: number): BoundQuery => insertEventQuery.with({ runId: e.runId, jobId: e.jobId, type: e.type, data: JSON.stringify(e.data), at });
+const insertEvent = (tx: CpDb, e: NewEvent, at: number): Promise<unknown> => eventQuery(e, at).run(tx);
 
 /** A number seen for the first time gets a gate; an existing gate already routes where the number is. */
 async function insertGates(tx: CpDb, gates: readonly Omit<Gate, 'updated_at'>[], now: number): Promise<void> {
