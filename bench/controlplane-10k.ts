@@ -142,6 +142,16 @@ async function main(): Promise<void> {
     // The partner's app sends while numbers are mid-migration: these messages must be held.
     const withMessages = new Set(subjects.filter((_, i) => heldEvery > 0 && i % heldEvery === 0).map((s) => s.id));
     const sends: Promise<'queued' | 'held'>[] = [];
+    // Transient failures retried (a step's, or a held message's send): each costs a backoff delay.
+    const retries = new Map<string, number>();
+    // Seconds per batch: a stall (a retry's backoff, an in-doubt send waiting out its timeout) shows here.
+    const batchStarts = new Map<number, number>();
+    const batchSeconds: number[] = [];
+    runner.events.on((e) => {
+      if (e.type === 'batch_started') batchStarts.set(e.batch, performance.now());
+      if (e.type === 'batch_finished') batchSeconds.push(round((performance.now() - (batchStarts.get(e.batch) ?? 0)) / 1000));
+      if (e.type === 'step_retry') retries.set(`${e.step}: ${e.error.slice(0, 80)}`, (retries.get(`${e.step}: ${e.error.slice(0, 80)}`) ?? 0) + 1);
+    });
     runner.events.on((e) => {
       if (e.type !== 'step_finished' || e.step !== 'pause_outbound' || !withMessages.has(e.phoneNumberId)) return;
       for (const n of [1, 2]) sends.push(runner.outbound.send(e.phoneNumberId, { to: CONSUMER, type: 'text', text: { body: `held ${n}` } }).then((r) => r.state));
@@ -179,6 +189,8 @@ async function main(): Promise<void> {
           jobs: summary.counts,
           all_on_cloud_api: onCloud.every(Boolean),
           held_messages: held,
+          step_retries: Object.fromEntries(retries),
+          batch_s: batchSeconds,
           // Runner.create: pre-flight of every number (upfront) or of the first batch (per_batch).
           create_s: round((t1 - t0) / 1000),
           execute_s: round((t2 - t1) / 1000),
