@@ -5,7 +5,6 @@ import { OutboundGateway } from '../outbound/gateway.js';
 import { planSchema, type NumberEntry, type Plan } from '../plan/schema.js';
 import type { Env } from '../plan/secrets.js';
 import { runPreflight, type PreflightReport } from '../preflight/run.js';
-import type { Finding, NumberPreflight } from '../wire.js';
 import { mapLimit, sleep } from '../util/pool.js';
 import { RunnerEvents } from './events.js';
 import type { JobStatus, RunStatus } from './schema.js';
@@ -13,7 +12,8 @@ import { afterFailure, cancelStops, nextStepIndex } from './state.js';
 import { kindOf } from './steps/index.js';
 import { sourceTarget } from './steps/common.js';
 import type { Outcome, StepContext, StepDefinition } from './steps/types.js';
-import type { AfterStep, CheckedJob, Gate, Job, JobStore, NewJob, Run } from './store.js';
+import { checkBatch, gateOf, verdictOf } from './batch-check.js';
+import type { AfterStep, Job, JobStore, NewJob, Run } from './store.js';
 import { msUntilWindow } from './window.js';
 
 export interface RunnerOptions {
@@ -49,18 +49,6 @@ export interface RunEnvOption {
 type RunEnv = Record<string, string | undefined>;
 
 export class LeaseHeldError extends Error {}
-
-/** How a number's pre-flight report (and another run still migrating it) becomes its job's verdict. */
-function verdictOf(report: NumberPreflight | undefined, otherRun: string | undefined): { blocked: boolean; findings: Finding[]; error: string | null } {
-  const findings = report?.findings ?? [];
-  const blocked = report?.verdict === 'blocked' || otherRun !== undefined;
-  if (!blocked) return { blocked, findings, error: null };
-  const errors = [...findings.filter((f) => f.severity === 'error').map((f) => f.message), ...(otherRun ? [`still migrating in run ${otherRun} (resume or cancel it first)`] : [])];
-  return { blocked, findings, error: `pre-flight: ${errors.join('; ')}` };
-}
-
-/** A number's gate at the start of a run: open, on the API it is on now. */
-const gateOf = (runId: string, entry: NumberEntry): Omit<Gate, 'updated_at'> => ({ phone_number_id: entry.phone_number_id, run_id: runId, state: 'open', ...sourceTarget(entry) });
 
 /**
  * Executes runs: batches in order, jobs of a batch with bounded concurrency, each job's steps one by
@@ -246,7 +234,7 @@ export class Runner {
     const checked = (batch: number): Promise<Job[]> => {
       let check = checks.get(batch);
       if (!check) {
-        check = this.checkBatch(run.id, conn, open.filter((j) => j.batch === batch));
+        check = checkBatch({ store: this.store, events: this.events, runId: run.id, conn }, open.filter((j) => j.batch === batch));
         checks.set(batch, check);
       }
       return check;
@@ -267,32 +255,6 @@ export class Runner {
       // A check under way when the run stops still records what it found (the store outlives it).
       await Promise.allSettled(checks.values());
     }
-  }
-
-  /**
-   * The batch's jobs that may run: those recorded unchecked are pre-flighted now; the blocked ones
-   * become `skipped` (never touched), the others get their gate — all recorded before any of them runs.
-   */
-  private async checkBatch(runId: string, conn: Connections, jobs: Job[]): Promise<Job[]> {
-    const unchecked = jobs.filter((j) => j.preflight === null);
-    if (unchecked.length === 0) return jobs;
-    const entries = unchecked.map((j) => JSON.parse(j.entry) as NumberEntry);
-    const report = await runPreflight(conn, entries);
-    const verdicts = unchecked.map((job, i): CheckedJob => {
-      const { blocked, findings, error } = verdictOf(report.numbers[i], undefined);
-      return { id: job.id, runId, status: blocked ? 'skipped' : 'pending', batch: blocked ? -1 : job.batch, findings, error };
-    });
-    await this.store.recordPreflight(verdicts, entries.filter((_, i) => verdicts[i]?.status === 'pending').map((entry) => gateOf(runId, entry)));
-    unchecked.forEach((job, i) => {
-      const v = verdicts[i];
-      if (v?.status === 'skipped') this.events.emit({ type: 'job_finished', runId, jobId: job.id, phoneNumberId: job.phone_number_id, batch: job.batch, status: 'skipped', error: v.error });
-    });
-    const byId = new Map(verdicts.map((v) => [v.id, v]));
-    return jobs.flatMap((job) => {
-      const v = byId.get(job.id);
-      if (!v) return [job];
-      return v.status === 'pending' ? [{ ...job, preflight: JSON.stringify(v.findings) }] : [];
-    });
   }
 
   /** Waits for the low-traffic window; false when the run was paused or cancelled meanwhile. */
