@@ -3,26 +3,29 @@
  * platform running as its own process (`dist/main.js --downtime-ms 0 --no-rate-limits`).
  *
  *   npm run build && npx tsx bench/controlplane-10k.ts [--numbers 10000] [--concurrency 32] [--batch 1000]
- *       [--backup-kdf-cost 12] [--held-every 10]
+ *       [--backup-kdf-cost 12] [--held-every 10] [--preflight per_batch|upfront]
  *
  * Setup (not timed): N numbers, each registered on its own On-Prem deployment with a two-step PIN,
  * made by the control API's bulk endpoint (`POST /_switchboard/onprem/bulk`, 1,000 per call).
  * `--backup-kdf-cost` sets the platform's emulator-only scrypt cost of backups (N = 2^cost; the
  * platform's default is 12, rehearsals may lower it).
  *
- * Timed: `Runner.create` (pre-flight of every number) and `Runner.execute` (8 steps per number, every
- * result committed to the control plane's SQLite file before the next remote call) in this process.
+ * Timed: `Runner.create` and `Runner.execute` (8 steps per number, every result committed to the
+ * control plane's SQLite file before the next remote call) in this process. Pre-flight checks every
+ * number: with `--preflight per_batch` (the plan's `batch.preflight`, default here) `create` checks the
+ * first batch and each later batch is checked while the one before it migrates; with `upfront`,
+ * `create` checks all of them first.
  * Every `--held-every`-th number gets two messages sent through the control plane's gateway right
  * after its `pause_outbound` step: they must be held, then leave on Cloud API at `resume_outbound`.
  *
  * Checked afterwards: every job succeeded, every number is on Cloud API, and every held message is in
  * the platform's message log exactly once (none lost, none duplicated).
  *
- * Prints JSON: seconds for pre-flight and run, numbers/s, CPU seconds of the control plane and of the
- * platform during the timed part, held-message counts.
+ * Prints JSON: seconds for create and execute, numbers/s, CPU seconds (and ms per number) of the
+ * control plane and of the platform during the timed part, the load average, held-message counts.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Runner } from '../src/controlplane/jobs/runner.js';
@@ -39,6 +42,7 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '1000' },
     'backup-kdf-cost': { type: 'string', default: '12' },
     'held-every': { type: 'string', default: '10' },
+    preflight: { type: 'string', default: 'per_batch' },
   },
 });
 const numberCount = Number(values.numbers);
@@ -129,7 +133,7 @@ async function main(): Promise<void> {
       rehearsal: {},
       defaults: { pin_env: 'BENCH_PIN', backup_password_env: 'BENCH_BACKUP' },
       deployments: Object.fromEntries(subjects.map((s) => [s.deployment, { url: `${base}/onprem/${s.deployment}`, password_env: 'BENCH_ADMIN' }])),
-      batch: { size: Number(values.batch), concurrency: Number(values.concurrency) },
+      batch: { size: Number(values.batch), concurrency: Number(values.concurrency), preflight: values.preflight },
       numbers: subjects.map((s) => ({ phone_number_id: s.id, kind: 'onprem_to_cloud', waba_id: waba.id, deployment: s.deployment })),
     });
     const store = await JobStore.open(join(dir, 'control-plane.sqlite'));
@@ -138,6 +142,16 @@ async function main(): Promise<void> {
     // The partner's app sends while numbers are mid-migration: these messages must be held.
     const withMessages = new Set(subjects.filter((_, i) => heldEvery > 0 && i % heldEvery === 0).map((s) => s.id));
     const sends: Promise<'queued' | 'held'>[] = [];
+    // Transient failures retried (a step's, or a held message's send): each costs a backoff delay.
+    const retries = new Map<string, number>();
+    // Seconds per batch: a stall (a retry's backoff, an in-doubt send waiting out its timeout) shows here.
+    const batchStarts = new Map<number, number>();
+    const batchSeconds: number[] = [];
+    runner.events.on((e) => {
+      if (e.type === 'batch_started') batchStarts.set(e.batch, performance.now());
+      if (e.type === 'batch_finished') batchSeconds.push(round((performance.now() - (batchStarts.get(e.batch) ?? 0)) / 1000));
+      if (e.type === 'step_retry') retries.set(`${e.step}: ${e.error.slice(0, 80)}`, (retries.get(`${e.step}: ${e.error.slice(0, 80)}`) ?? 0) + 1);
+    });
     runner.events.on((e) => {
       if (e.type !== 'step_finished' || e.step !== 'pause_outbound' || !withMessages.has(e.phoneNumberId)) return;
       for (const n of [1, 2]) sends.push(runner.outbound.send(e.phoneNumberId, { to: CONSUMER, type: 'text', text: { body: `held ${n}` } }).then((r) => r.state));
@@ -148,6 +162,8 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const { runId, preflight } = await runner.create(plan);
     const t1 = performance.now();
+    const cpuCreate = process.cpuUsage(cpu0);
+    const platformCpuCreate = cpuSecondsOf(child.pid);
     const summary = await runner.execute(runId);
     const t2 = performance.now();
     const cpu = process.cpuUsage(cpu0);
@@ -167,17 +183,27 @@ async function main(): Promise<void> {
           numbers: numberCount,
           concurrency: plan.batch.concurrency,
           batch_size: plan.batch.size,
+          preflight_mode: plan.batch.preflight,
           backup_kdf_cost: Number(values['backup-kdf-cost']),
           preflight_blocked: preflight.blocked,
           jobs: summary.counts,
           all_on_cloud_api: onCloud.every(Boolean),
           held_messages: held,
-          preflight_s: round((t1 - t0) / 1000),
-          run_s: round((t2 - t1) / 1000),
+          step_retries: Object.fromEntries(retries),
+          batch_s: batchSeconds,
+          // Runner.create: pre-flight of every number (upfront) or of the first batch (per_batch).
+          create_s: round((t1 - t0) / 1000),
+          execute_s: round((t2 - t1) / 1000),
           total_s: round(total),
           numbers_per_s: round(numberCount / total),
           control_plane_cpu_s: round((cpu.user + cpu.system) / 1e6),
           platform_cpu_s: platformCpu0 === undefined || platformCpu1 === undefined ? null : round(platformCpu1 - platformCpu0),
+          control_plane_cpu_ms_per_number: round((cpu.user + cpu.system) / 1e3 / numberCount, 2),
+          control_plane_cpu_system_s: round(cpu.system / 1e6),
+          platform_cpu_ms_per_number: platformCpu0 === undefined || platformCpu1 === undefined ? null : round(((platformCpu1 - platformCpu0) * 1000) / numberCount, 2),
+          // What `Runner.create` (pre-flight) used of it.
+          create_cpu_s: { control_plane: round((cpuCreate.user + cpuCreate.system) / 1e6), platform: platformCpu0 === undefined || platformCpuCreate === undefined ? null : round(platformCpuCreate - platformCpu0) },
+          load_average: loadavg().map((l) => round(l)),
           target: '10,000 numbers under 60 s on 2 cores, 0 lost and 0 duplicated held messages',
           target_met: numberCount >= 10_000 && total < 60 && allOk,
           setup_s: round(setupSeconds),
@@ -193,6 +219,6 @@ async function main(): Promise<void> {
   }
 }
 
-const round = (n: number): number => Number(n.toFixed(1));
+const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
 
 await main();

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { dirname, join } from 'node:path';
 import type { DemoData } from './control/seed.js';
 import { CONTROL_PREFIX } from './control/routes.js';
-import { envAwareRunner } from './controlplane/http/run-env.js';
 import { controlPlaneRoutes } from './controlplane/http/server.js';
+import { Runner } from './controlplane/jobs/runner.js';
 import { JobStore } from './controlplane/jobs/store.js';
 import { isPostgresUrl } from './store/open.js';
 
@@ -42,10 +42,11 @@ export interface EmbedOptions {
  */
 export async function mountControlPlane(http: FastifyInstance, options: EmbedOptions): Promise<EmbeddedControlPlane> {
   const store = await JobStore.open(options.database);
-  const cp = envAwareRunner(store, {});
+  // No base environment: the platform's is not the partner's; each request brings its run's secrets.
+  const runner = new Runner(store, { env: {} });
   await http.register(
     async (scope) => {
-      await controlPlaneRoutes(cp)(scope);
+      await controlPlaneRoutes(runner)(scope);
       scope.get('/demo-plan', async (_req, reply) => {
         const demo = await options.demo();
         if (!demo) return reply.code(404).send({ error: 'this platform holds no demo data (started with --no-seed)' });

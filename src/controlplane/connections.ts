@@ -1,4 +1,4 @@
-import { GraphClient } from './clients/graph-client.js';
+import { GraphClient, type PhoneNumberFields } from './clients/graph-client.js';
 import { joinUrl } from './clients/http.js';
 import { OnPremClient } from './clients/onprem-client.js';
 import { RehearsalClient } from './clients/rehearsal-client.js';
@@ -17,6 +17,8 @@ export class Connections {
   readonly otp: OtpSource;
   /** Calls whose effect belongs to a WABA, not a number (subscribing the app): made once per run. */
   readonly perWaba = new Memo();
+  /** Reads of a number's fields, by number: pre-flight's read serves the job's snapshot while fresh. */
+  readonly numberReads = new Memo();
   private readonly graphs = new Map<string, GraphClient>();
   private readonly deployments = new Map<string, OnPremClient>();
   private readonly entries: ReadonlyMap<string, NumberEntry>;
@@ -25,7 +27,10 @@ export class Connections {
     readonly plan: Plan,
     readonly env: Env,
   ) {
-    this.rehearsal = plan.rehearsal ? new RehearsalClient(plan.rehearsal.control_url ?? joinUrl(plan.graph.base_url, '_switchboard'), plan.request_timeout_ms) : undefined;
+    const rehearsal = plan.rehearsal;
+    // An unset token variable is a pre-flight error; calls made anyway are refused by the platform (190).
+    const controlToken = rehearsal?.control_token_env === undefined ? undefined : env[rehearsal.control_token_env] || undefined;
+    this.rehearsal = rehearsal ? new RehearsalClient(rehearsal.control_url ?? joinUrl(plan.graph.base_url, '_switchboard'), plan.request_timeout_ms, controlToken) : undefined;
     this.otp = otpSource(plan.otp, { env, rehearsal: this.rehearsal });
     this.entries = new Map(plan.numbers.map((n) => [n.phone_number_id, n]));
   }
@@ -71,4 +76,13 @@ export class Connections {
     }
     return client;
   }
+}
+
+/**
+ * All of a number's fields through its owner's token, shared through `numberReads`: pre-flight reads
+ * (and keeps) it; the job's snapshot takes that read while it is younger than `maxAgeMs` instead of
+ * asking again.
+ */
+export function readNumber(conn: Connections, entry: NumberEntry, graph: GraphClient = conn.sourceGraph(entry), maxAgeMs = 0): Promise<PhoneNumberFields> {
+  return conn.numberReads.get(graph, entry.phone_number_id, () => graph.getNumber(entry.phone_number_id), maxAgeMs);
 }

@@ -36,6 +36,8 @@ export interface PreflightReport {
   numbers: NumberPreflight[];
   /** What Graph cannot tell read-only, so pre-flight cannot check it. */
   notes: string[];
+  /** A run with `batch.preflight: per_batch`: numbers not checked yet (each batch is checked before it runs). */
+  unchecked?: number;
 }
 
 /** One post-migration check (health, subscriptions, templates, OBA...). */

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { planSchema } from '../../src/controlplane/plan/schema.js';
 import { codeInbox } from '../support/onprem-helpers.js';
 import { useRehearsal } from './support/harness.js';
-import { numberOnCloud, numberOnOnprem, planFor, registrations, sentTexts } from './support/world.js';
+import { numberOnCloud, numberOnOnprem, planFor, registrations, sentTexts, viaProxy } from './support/world.js';
 
 /**
  * Injected faults between the control plane and the platform: 503s, answers lost after the platform
@@ -12,18 +11,14 @@ describe('control plane under injected faults', () => {
   const h = useRehearsal({ faults: true });
 
   /** The same plan as planFor, with Graph and On-Prem reached through the proxy. */
-  function viaProxy(plan: ReturnType<typeof planFor>): ReturnType<typeof planFor> {
-    const { tp, proxy } = h;
-    const deployments = Object.fromEntries(Object.entries(plan.deployments).map(([k, d]) => [k, { ...d, url: d.url.replace(tp.base, proxy.url) }]));
-    return planSchema.parse({ ...plan, graph: { ...plan.graph, base_url: proxy.url }, deployments, rehearsal: { control_url: `${tp.base}/_switchboard` }, request_timeout_ms: 1500 });
-  }
+  const proxied = (plan: ReturnType<typeof planFor>): ReturnType<typeof planFor> => viaProxy(h.tp, h.proxy.url, plan);
 
   it('converges through 503s, lost answers and timeouts without registering twice', async () => {
     const { tp, world, proxy } = h;
     const a = await numberOnOnprem(tp, world);
     const b = await numberOnOnprem(tp, world);
     const c = await numberOnCloud(tp, world);
-    const plan = viaProxy(planFor(tp, world, [{ kind: 'onprem_to_cloud', placed: a }, { kind: 'onprem_to_cloud', placed: b }, { kind: 'cloud_to_onprem', placed: c }], { batch: { size: 3, concurrency: 3 } }));
+    const plan = proxied(planFor(tp, world, [{ kind: 'onprem_to_cloud', placed: a }, { kind: 'onprem_to_cloud', placed: b }, { kind: 'cloud_to_onprem', placed: c }], { batch: { size: 3, concurrency: 3 } }));
 
     // a: register acts, but its answer arrives after the timeout; then the observation GET gets a 503.
     proxy.inject('POST', new RegExp(`/${a.number.id}/register$`), { kind: 'forward-then-hang', ms: 3000 });
@@ -67,7 +62,7 @@ describe('control plane under injected faults', () => {
   it('a permanent error is not retried: a wrong PIN is rolled back by restoring the deployment from its backup', async () => {
     const { tp, world } = h;
     const d = await numberOnOnprem(tp, world);
-    const plan = viaProxy(planFor(tp, world, [{ kind: 'onprem_to_cloud', placed: d, pin_env: 'WRONG_PIN' }]));
+    const plan = proxied(planFor(tp, world, [{ kind: 'onprem_to_cloud', placed: d, pin_env: 'WRONG_PIN' }]));
     const { store, runner } = await h.runner('rollback', { WRONG_PIN: '999999' });
     try {
       const { runId } = await runner.create(plan);

@@ -40,7 +40,7 @@ describe('plan validation', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.plan.graph.version).toBe('v23.0');
-    expect(r.plan.batch).toEqual({ size: 50, concurrency: 4 });
+    expect(r.plan.batch).toEqual({ size: 50, concurrency: 4, preflight: 'upfront' });
     expect(r.plan.numbers[1]).toMatchObject({ phone_number_id: '1002', kind: 'cloud_to_onprem', code_method: 'sms' });
   });
 
@@ -59,6 +59,17 @@ describe('plan validation', () => {
   it('refuses literal secrets and says which *_env key to use', () => {
     const issues = issuesOf(valid.replace('  pin_env: SB_PIN', '  pin: "123456"'));
     expect(issues).toContainEqual(expect.objectContaining({ path: 'defaults.pin', message: expect.stringMatching(/pin_env/), line: 11 }));
+  });
+
+  it('rehearsal.control_token_env names a variable; a literal control_token or a bad name is refused clearly', () => {
+    const r = parsePlan(valid.replace('rehearsal: {}', 'rehearsal:\n  control_token_env: SB_CONTROL_TOKEN'));
+    expect(r.ok && r.plan.rehearsal).toEqual({ control_token_env: 'SB_CONTROL_TOKEN' });
+    expect(issuesOf(valid.replace('rehearsal: {}', 'rehearsal:\n  control_token: "s3cret-s3cret-s3cret"'))).toContainEqual(
+      expect.objectContaining({ path: 'rehearsal.control_token', message: expect.stringMatching(/control_token_env/), line: 8 }),
+    );
+    expect(issuesOf(valid.replace('rehearsal: {}', 'rehearsal:\n  control_token_env: "my token"'))).toEqual([
+      expect.objectContaining({ path: 'rehearsal.control_token_env', message: 'must be an environment variable name (letters, digits, _)', line: 8 }),
+    ]);
   });
 
   it('reports missing fields, unknown deployments, duplicates and the otp requirement', () => {

@@ -15,7 +15,7 @@ function facts(over: Omit<Partial<NumberFacts>, 'phone'> & { phone?: Partial<Pho
     phone: { ok: true, value: { id: '1', platform_type: 'ON_PREMISE', name_status: 'APPROVED', quality_rating: 'GREEN', is_pin_enabled: true, ...phone } },
     subscribedApps: { ok: true, value: 1 },
     deploymentHealth: { ok: true, value: 'connected' },
-    env: { sourceToken: true, destinationToken: true, pin: 'ok', pinEnv: 'SB_PIN', backupPassword: 'ok', deploymentPassword: 'ok' },
+    env: { sourceToken: true, destinationToken: true, pin: 'ok', pinEnv: 'SB_PIN', backupPassword: 'ok', deploymentPassword: 'ok', controlToken: 'not_needed' },
     rehearsal: false,
     ...rest,
   } as NumberFacts;
@@ -28,8 +28,14 @@ describe('pre-flight rules', () => {
     expect(evaluate(o2c, facts())).toEqual([]);
   });
 
+  it('a control token variable the plan names but the environment lacks blocks', () => {
+    const f = facts();
+    expect(rules(o2c, { ...f, env: { ...f.env, controlToken: 'unset' } })).toEqual(['error:rehearsal_token']);
+    expect(rules(o2c, { ...f, env: { ...f.env, controlToken: 'ok' } })).toEqual([]);
+  });
+
   it('unknown PIN, unset backup password, missing token block', () => {
-    expect(rules(o2c, facts({ env: { sourceToken: false, destinationToken: true, pin: 'unset', pinEnv: 'P', backupPassword: 'unset', deploymentPassword: 'ok' } }))).toEqual([
+    expect(rules(o2c, facts({ env: { sourceToken: false, destinationToken: true, pin: 'unset', pinEnv: 'P', backupPassword: 'unset', deploymentPassword: 'ok', controlToken: 'not_needed' } }))).toEqual([
       'error:token',
       'error:pin_known',
       'error:backup_password',
@@ -50,7 +56,7 @@ describe('pre-flight rules', () => {
   });
 
   it('Cloud → On-Prem needs a free deployment, and a PIN only with two-step on', () => {
-    const base = { phone: { platform_type: 'CLOUD_API', is_pin_enabled: false }, env: { sourceToken: true, destinationToken: true, pin: 'unnamed', pinEnv: undefined, backupPassword: 'not_needed', deploymentPassword: 'ok' } } as const;
+    const base = { phone: { platform_type: 'CLOUD_API', is_pin_enabled: false }, env: { sourceToken: true, destinationToken: true, pin: 'unnamed', pinEnv: undefined, backupPassword: 'not_needed', deploymentPassword: 'ok', controlToken: 'not_needed' } } as const;
     expect(rules(c2o, facts({ ...base, deploymentHealth: { ok: true, value: 'unregistered' } }))).toEqual([]);
     expect(rules(c2o, facts({ ...base, deploymentHealth: { ok: true, value: 'connected' } }))).toEqual(['error:deployment']);
     expect(rules(c2o, facts({ ...base, phone: { platform_type: 'CLOUD_API', is_pin_enabled: true }, deploymentHealth: { ok: true, value: 'unregistered' } }))).toEqual(['error:pin_known']);

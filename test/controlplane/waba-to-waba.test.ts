@@ -97,3 +97,50 @@ describe('control plane: WABA → WABA (seed 004)', () => {
     }
   });
 });
+
+/** A platform started with `--control-token`: the rehearsal helpers (two-step switch, code inbox) need it. */
+describe('control plane: WABA → WABA on a platform with a control token', () => {
+  const TOKEN = 'rehearsal-control-token-0123';
+  const h = useRehearsal({ controlToken: TOKEN });
+  const withToken = { rehearsal: { control_token_env: 'SB_CONTROL_TOKEN' } };
+
+  it('rehearsal.control_token_env: the helpers are let through and the number migrates', async (ctx) => {
+    const { tp, world: source } = h;
+    const dest = await destinationOf(tp, source);
+    const number = await addNumber(tp, source, { register_pin: PIN });
+    const { store, runner } = await h.runner('w2w-token', { DEST_TOKEN: dest.token, SB_CONTROL_TOKEN: TOKEN });
+    try {
+      const { runId, preflight } = await runner.create(w2wPlan(tp.base, source, dest, number.id, {}, withToken));
+      expect(preflight.numbers[0]?.verdict).toBe('ready');
+      await runner.execute(runId);
+      const [job] = await store.jobs(runId);
+      const steps = await store.steps([job?.id ?? '']);
+      expect(JSON.parse(steps.find((s) => s.name === 'disable_two_step')?.output ?? '{}')).toEqual({ via: 'rehearsal (WhatsApp Manager)' });
+      expect(steps.find((s) => s.name === 'verify_code')).toMatchObject({ status: 'succeeded' });
+      await expectMigrated(ctx, tp, job, source, number.id);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('the variable unset: pre-flight blocks the number; no token in the plan: the first helper is refused (190) and nothing moves', async () => {
+    const { tp, world: source } = h;
+    const dest = await destinationOf(tp, source);
+    const number = await addNumber(tp, source, { register_pin: PIN });
+    const { store, runner } = await h.runner('w2w-no-token', { DEST_TOKEN: dest.token });
+    try {
+      const blocked = await runner.create(w2wPlan(tp.base, source, dest, number.id, {}, withToken));
+      expect(blocked.preflight.numbers[0]?.findings).toContainEqual(expect.objectContaining({ rule: 'rehearsal_token', severity: 'error' }));
+      expect((await store.jobs(blocked.runId))[0]?.status).toBe('skipped');
+
+      const { runId } = await runner.create(w2wPlan(tp.base, source, dest, number.id));
+      await runner.execute(runId);
+      const [job] = await store.jobs(runId);
+      expect(job).toMatchObject({ status: 'failed' });
+      expect(job?.error).toMatch(/^disable_two_step: rehearsal 401 #190: .*control API needs its token/);
+      expect((await tp.graph('GET', `${number.id}?fields=is_pin_enabled`, source.token)).body).toMatchObject({ is_pin_enabled: true });
+    } finally {
+      await store.close();
+    }
+  });
+});

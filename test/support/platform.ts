@@ -37,6 +37,8 @@ export class TestPlatform {
     /** SQLite file path or PostgreSQL URL. */
     readonly database: string,
     private readonly ownsDatabase: boolean,
+    /** Sent by `control()` when the platform was started with a control token. */
+    readonly controlToken?: string,
   ) {}
 
   static async start(options: TestPlatformOptions = {}): Promise<TestPlatform> {
@@ -56,7 +58,7 @@ export class TestPlatform {
       control: options.control ?? { mode: 'open' },
     });
     const base = await platform.listen();
-    return new TestPlatform(platform, base, database, options.database === undefined);
+    return new TestPlatform(platform, base, database, options.database === undefined, options.control?.mode === 'token' ? options.control.token : undefined);
   }
 
   async stop(options: { keepDatabase?: boolean } = {}): Promise<void> {
@@ -90,7 +92,8 @@ export class TestPlatform {
   }
 
   async control<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.request<T>(method, `/_switchboard/${path.replace(/^\//, '')}`, { body: body ?? (method === 'GET' ? undefined : {}) });
+    const token = this.controlToken;
+    const res = await this.request<T>(method, `/_switchboard/${path.replace(/^\//, '')}`, { body: body ?? (method === 'GET' ? undefined : {}), ...(token !== undefined && { token }) });
     if (res.status >= 400) throw new Error(`control ${method} ${path} failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }

@@ -110,7 +110,8 @@ function buildProgram(io: CliIo, out: (t: string) => void, json: (v: unknown) =>
       const p = await loadPlanFile(file);
       await withRunner(io, opts, async (runner) => {
         const { runId, preflight } = await runner.create(p);
-        if (!opts.json) out(`run ${runId}: ${preflight.ready} ready, ${preflight.blocked} blocked by pre-flight`);
+        const later = preflight.unchecked ? `; ${preflight.unchecked} more checked batch by batch` : '';
+        if (!opts.json) out(`run ${runId}: ${preflight.ready} ready, ${preflight.blocked} blocked by pre-flight${later}`);
         return finish(runner, await execute(runner, runId, opts, io), opts, out, json);
       });
     });
@@ -138,7 +139,7 @@ function buildProgram(io: CliIo, out: (t: string) => void, json: (v: unknown) =>
     .option('--json', 'machine-readable output')
     .action(async (opts: RunRef & { json?: boolean }) =>
       withRun(opts, async (store, runId) => {
-        const run = await store.run(runId);
+        const run = await store.runState(runId);
         const jobs = await store.jobs(runId);
         const steps = await store.steps(jobs.map((j) => j.id));
         const rows = jobs.map((j) => {
@@ -236,7 +237,7 @@ function withRun<T>(opts: RunRef, work: (store: JobStore, runId: string) => Prom
 }
 
 async function resolveRun(store: JobStore, id: string | undefined): Promise<string> {
-  const run = id === undefined ? await store.latestRun() : await store.run(id);
+  const run = id === undefined ? await store.latestRun() : await store.runState(id);
   if (!run) throw new Error(id === undefined ? 'no run in this database yet' : `no run ${id}`);
   return run.id;
 }

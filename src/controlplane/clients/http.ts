@@ -1,5 +1,4 @@
-import http from 'node:http';
-import https from 'node:https';
+import { Agent, type Dispatcher } from 'undici';
 import { RemoteError } from './remote-error.js';
 
 export interface HttpAnswer {
@@ -19,13 +18,13 @@ export interface HttpRequest {
 }
 
 /**
- * Keep-alive agents: a run makes about ten calls per number, mostly to one host; node's own client
- * over reused sockets costs a fraction of `fetch`'s CPU per call (no web streams, no abort signals).
- * Idle sockets close after 4 s, before the usual 5 s server keep-alive timeout, so a request rarely
- * lands on a socket the server is closing (if it does, the error is transient and retried).
+ * One keep-alive agent (undici) for every origin: a run makes about seven calls per number, mostly to
+ * one host, and undici's dispatcher costs about half the CPU of node's http client per call (measured:
+ * ~70 vs ~150 µs) — `fetch` costs more than either (web streams, abort signals). Idle sockets close
+ * after 4 s, before the usual 5 s server keep-alive timeout, so a request rarely lands on a socket the
+ * server is closing (if it does, the error is transient and retried).
  */
-const AGENT = { keepAlive: true, maxSockets: 128, scheduling: 'lifo', timeout: 4_000 } as const;
-const agents = { 'http:': new http.Agent(AGENT), 'https:': new https.Agent(AGENT) };
+const agent = new Agent({ connections: 128, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 4_000 });
 
 /**
  * One HTTP exchange with a deadline for the whole of it (connect, answer, body). Timeouts and network
@@ -50,33 +49,50 @@ export async function httpJson(req: HttpRequest): Promise<HttpAnswer> {
 
 class DeadlineError extends Error {}
 
+/** undici's callback interface directly: no body stream and no AbortSignal per call (a timer aborts). */
 function exchange(url: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<{ status: number; text: string }> {
-  const client = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
-  if (!client) return Promise.reject(new Error(`unsupported URL scheme ${url.protocol}`));
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return Promise.reject(new Error(`unsupported URL scheme ${url.protocol}`));
   return new Promise((resolve, reject) => {
-    let timedOut = false;
-    const deadline = setTimeout(() => {
-      timedOut = true;
-      request.destroy(new DeadlineError());
-    }, timeoutMs);
-    // Whatever goes wrong after the deadline passed is reported as the deadline.
-    const fail = (err: unknown): void => {
+    let abort: ((err?: Error) => void) | undefined;
+    let settled = false;
+    const settle = (err: unknown, answer?: { status: number; text: string }): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(deadline);
-      reject(timedOut ? new DeadlineError() : err);
+      if (answer) resolve(answer);
+      else reject(err);
     };
-    const request = client.request(url, { method, headers, agent: agents[url.protocol as keyof typeof agents] }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', fail);
-      res.on('close', () => {
-        // A connection cut mid-body closes without completing the message.
-        if (!res.complete) return fail(new Error('connection closed before the answer was complete'));
-        clearTimeout(deadline);
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
-      });
-    });
-    request.on('error', fail);
-    request.end(body);
+    // Whatever goes wrong after the deadline passed is reported as the deadline.
+    const deadline = setTimeout(() => {
+      settle(new DeadlineError());
+      abort?.(new DeadlineError());
+    }, timeoutMs);
+    let status = 0;
+    const chunks: Buffer[] = [];
+    agent.dispatch(
+      { origin: url.origin, path: `${url.pathname}${url.search}`, method: method as Dispatcher.HttpMethod, headers, body },
+      {
+        onConnect(abortRequest) {
+          abort = abortRequest;
+          // Still waiting for a socket when the deadline passed.
+          if (settled) abortRequest(new DeadlineError());
+        },
+        onHeaders(statusCode) {
+          status = statusCode;
+          return true;
+        },
+        onData(chunk) {
+          chunks.push(chunk);
+          return true;
+        },
+        onComplete() {
+          settle(undefined, { status, text: Buffer.concat(chunks).toString('utf8') });
+        },
+        onError(err) {
+          settle(err);
+        },
+      },
+    );
   });
 }
 

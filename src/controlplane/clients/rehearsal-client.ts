@@ -24,6 +24,8 @@ export class RehearsalClient {
   constructor(
     private readonly controlUrl: string,
     private readonly timeoutMs: number,
+    /** The platform's control token (`--control-token`); none for an open control API. */
+    private readonly token?: string,
   ) {}
 
   /** Codes "sent" to the number, newest first. */
@@ -42,7 +44,8 @@ export class RehearsalClient {
 
   private async call<T>(method: HttpRequest['method'], path: string, json?: unknown): Promise<T> {
     const call = `${method} /_switchboard/${path.split('?')[0] ?? ''}`;
-    const res = await httpJson({ method, url: joinUrl(this.controlUrl, path), json, timeoutMs: this.timeoutMs, call });
+    const headers = this.token === undefined ? undefined : { authorization: `Bearer ${this.token}` };
+    const res = await httpJson({ method, url: joinUrl(this.controlUrl, path), headers, json, timeoutMs: this.timeoutMs, call });
     if (res.status < 200 || res.status >= 300) {
       const e = graphError(res.status, res.body, call);
       throw new RemoteError('rehearsal', e.httpStatus, e.code, e.subcode, e.message, call);

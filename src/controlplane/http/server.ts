@@ -12,7 +12,7 @@ import { runPreflight } from '../preflight/run.js';
 import { buildReport } from '../report/report.js';
 import { sleep } from '../util/pool.js';
 import { buildTimeline, listRuns } from '../report/timeline.js';
-import { envAwareRunner, requestEnvSchema, type EnvAwareRunner, type RequestEnv } from './run-env.js';
+import { requestEnv, requestEnvSchema, type RequestEnv } from './run-env.js';
 
 /**
  * The CLI's operations over HTTP. Plans are posted as JSON or YAML (`content-type: application/yaml`),
@@ -20,7 +20,7 @@ import { envAwareRunner, requestEnvSchema, type EnvAwareRunner, type RequestEnv 
  * memory only); runs execute in the background; `GET /runs/{id}/events` streams progress as
  * server-sent events. Mountable under a prefix (the platform embeds it under `/_switchboard/controlplane`).
  */
-export function controlPlaneRoutes({ runner, envs }: EnvAwareRunner): (app: FastifyInstance) => Promise<void> {
+export function controlPlaneRoutes(runner: Runner): (app: FastifyInstance) => Promise<void> {
   const executing = new Map<string, Promise<unknown>>();
   // Resumed or cancelled while an execution was still winding down (after a pause): it may have
   // read the old status last, so the run is executed once more afterwards.
@@ -28,8 +28,8 @@ export function controlPlaneRoutes({ runner, envs }: EnvAwareRunner): (app: Fast
   let closing = false;
   const start = (runId: string): void => {
     if (executing.has(runId)) return void again.add(runId);
-    const p = envs
-      .forRun(runId, () => runner.execute(runId))
+    const p = runner
+      .execute(runId)
       .catch((err: unknown) => {
         if (!(err instanceof LeaseHeldError)) console.error(`run ${runId} stopped:`, err instanceof Error ? err.message : String(err));
       })
@@ -62,13 +62,13 @@ export function controlPlaneRoutes({ runner, envs }: EnvAwareRunner): (app: Fast
     app.post('/preflight', async (req, reply) => {
       const request = planRequest(req.body);
       if (!request.ok) return reply.code(request.status).send(request.body);
-      return runPreflight(new Connections(request.plan, envs.overlay(request.env)));
+      return runPreflight(new Connections(request.plan, requestEnv(runner.options.env, request.env)));
     });
 
     app.post('/runs', async (req, reply) => {
       const request = planRequest(req.body);
       if (!request.ok) return reply.code(request.status).send(request.body);
-      const { runId, preflight } = await envs.creating(envs.overlay(request.env), () => runner.create(request.plan));
+      const { runId, preflight } = await runner.create(request.plan, { env: requestEnv(runner.options.env, request.env) });
       start(runId);
       return reply.code(202).send({ run_id: runId, preflight });
     });
@@ -78,9 +78,9 @@ export function controlPlaneRoutes({ runner, envs }: EnvAwareRunner): (app: Fast
     // Unknown runs answer 404 on every /runs/{id}... call (the route as registered, under any prefix).
     app.addHook('preHandler', async (req, reply) => {
       if (!req.routeOptions.url?.startsWith(`${app.prefix}/runs/:id`)) return;
-      if (!(await runner.store.run(idOf(req)))) await reply.code(404).send({ error: 'no such run' });
+      if (!(await runner.store.runState(idOf(req)))) await reply.code(404).send({ error: 'no such run' });
     });
-    app.get('/runs/:id', async (req) => ({ ...(await runner.summary(idOf(req))), lease_owner: (await runner.store.run(idOf(req)))?.lease_owner ?? null }));
+    app.get('/runs/:id', async (req) => ({ ...(await runner.summary(idOf(req))), lease_owner: (await runner.store.runState(idOf(req)))?.lease_owner ?? null }));
     app.get('/runs/:id/report', async (req) => buildReport(runner.store, idOf(req)));
     app.get('/runs/:id/timeline', async (req) => buildTimeline(runner.store, idOf(req), queryString(req.query, 'phone_number_id')));
     app.post('/runs/:id/pause', async (req) => {
@@ -97,7 +97,7 @@ export function controlPlaneRoutes({ runner, envs }: EnvAwareRunner): (app: Fast
       const body = resumeSchema.safeParse(req.body ?? {});
       if (!body.success) return reply.code(400).send({ error: body.error.issues.map((i) => `${formatPath(i.path) || 'body'}: ${i.message}`).join('; ') });
       // New secrets (a corrected PIN) reach the run before it continues; without them it keeps its own.
-      if (body.data.env) envs.forRun(idOf(req), () => undefined, body.data.env);
+      if (body.data.env) runner.useEnv(idOf(req), requestEnv(runner.options.env, body.data.env));
       if (body.data.retry_failed) await runner.retryFailed(idOf(req));
       await runner.store.setRunStatus(idOf(req), 'running');
       start(idOf(req));
@@ -113,8 +113,8 @@ export function controlPlaneRoutes({ runner, envs }: EnvAwareRunner): (app: Fast
       const gate = await runner.store.gate(idOf(req));
       if (!gate) return reply.code(404).send({ error: `number ${idOf(req)} is not part of a migration run` });
       try {
-        // A message that leaves at once is sent with its run's secrets.
-        const queued = await envs.forRun(gate.run_id, () => runner.outbound.send(idOf(req), payload as Record<string, unknown>));
+        // A message that leaves at once is sent with its run's secrets (the runner knows them by run).
+        const queued = await runner.outbound.send(idOf(req), payload as Record<string, unknown>);
         return reply.code(202).send(queued);
       } catch (err) {
         return reply.code(404).send({ error: err instanceof Error ? err.message : String(err) });
@@ -187,7 +187,7 @@ async function streamEvents(runner: Runner, runId: string, req: FastifyRequest, 
   const replayed = await runner.store.events(runId, after);
   for (const e of replayed) send(e.type, JSON.parse(e.data), e.id);
   // A run that is over has nothing more to say.
-  const status = (await runner.store.run(runId))?.status;
+  const status = (await runner.store.runState(runId))?.status;
   if (status === 'finished' || status === 'cancelled') return void res.end();
   const wait = streams.waits.get(runId);
   if (wait) send('window_wait', { type: 'window_wait', runId, batch: wait.batch, ms: Math.max(0, wait.until - Date.now()) } satisfies RunnerEvent);
@@ -212,13 +212,13 @@ export interface ControlPlaneServer {
 
 export async function serveControlPlane(options: { dbPath: string; host: string; port: number; env: Env }): Promise<ControlPlaneServer> {
   const store = await JobStore.open(options.dbPath);
-  const cp = envAwareRunner(store, options.env);
+  const runner = new Runner(store, { env: options.env });
   const http = Fastify({ logger: false });
-  await http.register(controlPlaneRoutes(cp));
+  await http.register(controlPlaneRoutes(runner));
   const url = await http.listen({ host: options.host, port: options.port });
   return {
     url,
-    runner: cp.runner,
+    runner,
     http,
     async close() {
       await http.close();

@@ -1,11 +1,20 @@
 import type { Kysely } from 'kysely';
 import type { Db } from '../../store/database.js';
 import { GroupCommit } from '../../store/group-commit.js';
+import type { BoundQuery } from './prepared.js';
+import type { CpDb } from './store.js';
 
 interface Unit<DB> {
   work: (tx: Kysely<DB>) => Promise<unknown>;
+  /** Set when the unit is only compile-once writes (see `statements`). */
+  statements?: readonly BoundQuery[];
   resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;
+}
+
+/** Runs SQL on the SQLite connection itself, synchronously (prepared statements, no Kysely). */
+export interface DirectWrites {
+  run(sql: string, parameters: readonly unknown[]): void;
 }
 
 /**
@@ -34,16 +43,35 @@ export class CommitQueue<DB> {
   private readonly isolated: GroupCommit;
 
   constructor(
-    db: Kysely<DB>,
+    private readonly db: Kysely<DB>,
     /** How a batch's transaction runs (PostgreSQL: serializable, retried). */
     private readonly transaction: <T>(work: (tx: Kysely<DB>) => Promise<T>) => Promise<T> = (work) => db.transaction().execute(work),
+    /** SQLite: batches made only of `statements` units run on the connection directly. */
+    private readonly direct?: DirectWrites,
   ) {
     this.isolated = new GroupCommit(db as unknown as Db);
   }
 
   run<T>(work: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
+    return this.enqueue(work) as Promise<T>;
+  }
+
+  /**
+   * A unit of compile-once writes, in order. On SQLite a batch of only such units runs as one
+   * synchronous BEGIN … COMMIT on the driver: Kysely's per-query machinery (connection mutex, promise
+   * hops, result objects) cost about as much CPU as the statements and the commit themselves. Being
+   * synchronous, nothing else can run on the connection in between.
+   */
+  statements(queries: readonly BoundQuery[]): Promise<void> {
+    const work = async (tx: Kysely<DB>): Promise<void> => {
+      for (const query of queries) await query.run(tx as unknown as CpDb);
+    };
+    return this.enqueue(work, queries) as Promise<void>;
+  }
+
+  private enqueue(work: (tx: Kysely<DB>) => Promise<unknown>, statements?: readonly BoundQuery[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ work, ...(statements && { statements }), resolve, reject });
       if (this.scheduled) return;
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -58,6 +86,7 @@ export class CommitQueue<DB> {
   }
 
   private async commit(batch: Unit<DB>[]): Promise<void> {
+    if (this.direct && batch.every((unit) => unit.statements)) return this.commitDirect(this.direct, batch);
     if (batch.length === 1) return this.commitIsolated(batch);
     let values: unknown[];
     try {
@@ -71,6 +100,28 @@ export class CommitQueue<DB> {
       return this.commitIsolated(batch);
     }
     batch.forEach((unit, i) => unit.resolve(values[i]));
+  }
+
+  private async commitDirect(direct: DirectWrites, batch: Unit<DB>[]): Promise<void> {
+    const db = this.db as unknown as CpDb;
+    try {
+      direct.run('begin', []);
+      for (const unit of batch) {
+        for (const query of unit.statements ?? []) {
+          const { sql, parameters } = query.compiled(db);
+          direct.run(sql, parameters);
+        }
+      }
+      direct.run('commit', []);
+    } catch {
+      try {
+        direct.run('rollback', []);
+      } catch {
+        // Not in a transaction any more (the COMMIT itself failed and ended it).
+      }
+      return this.commitIsolated(batch);
+    }
+    batch.forEach((unit) => unit.resolve(undefined));
   }
 
   /** Each unit in its own savepoint (the platform's group commit), so only a failing one is rejected. */

@@ -12,10 +12,15 @@ import { afterFailure, cancelStops, nextStepIndex } from './state.js';
 import { kindOf } from './steps/index.js';
 import { sourceTarget } from './steps/common.js';
 import type { Outcome, StepContext, StepDefinition } from './steps/types.js';
-import type { AfterStep, Job, JobStore, Run } from './store.js';
+import { checkBatch, gateOf, verdictOf } from './batch-check.js';
+import type { AfterStep, Job, JobStore, NewJob, Run } from './store.js';
 import { msUntilWindow } from './window.js';
 
 export interface RunnerOptions {
+  /**
+   * Secrets for runs given none of their own (`create`/`execute`/`useEnv`): the process environment,
+   * or `{}` where secrets only come with requests.
+   */
   env: Env;
   /** How long a run's lease lasts without renewal (renewed every third of it). */
   leaseTtlMs?: number;
@@ -34,6 +39,15 @@ export interface RunSummary {
   counts: Partial<Record<JobStatus, number>>;
 }
 
+/** Per-run options of `create` and `execute`. */
+export interface RunEnvOption {
+  /** The run's secrets, by the variable names the plan uses; in memory only, never stored. */
+  env?: Env;
+}
+
+/** A run's secrets: one object per run, replaced in place so connections built earlier see new values. */
+type RunEnv = Record<string, string | undefined>;
+
 export class LeaseHeldError extends Error {}
 
 /**
@@ -45,6 +59,7 @@ export class Runner {
   readonly events = new RunnerEvents();
   readonly outbound: OutboundGateway;
   private readonly connections = new Map<string, Connections>();
+  private readonly envs = new Map<string, RunEnv>();
   private readonly status = new Map<string, RunStatus>();
   private readonly now: () => number;
 
@@ -56,41 +71,69 @@ export class Runner {
     this.outbound = new OutboundGateway(store, (runId) => this.connectionsFor(runId));
   }
 
-  /** The run's plan with this process's environment (secrets are never stored). */
+  /** The run's plan with the run's secrets (secrets are never stored). */
   async connectionsFor(runId: string): Promise<Connections> {
     let conn = this.connections.get(runId);
     if (!conn) {
       const run = await this.store.run(runId);
       if (!run) throw new Error(`no run ${runId}`);
-      conn = new Connections(planSchema.parse(JSON.parse(run.plan)), this.options.env);
+      conn = new Connections(planSchema.parse(JSON.parse(run.plan)), this.envOf(runId));
       this.connections.set(runId, conn);
     }
     return conn;
   }
 
+  /** Gives `runId` these secrets from now on (e.g. a corrected PIN), also to work already under way. */
+  useEnv(runId: string, env: Env): void {
+    const current = this.envs.get(runId);
+    if (!current) return void this.envs.set(runId, { ...env });
+    for (const key of Object.keys(current)) delete current[key];
+    Object.assign(current, env);
+  }
+
+  /** The run's secrets: those it was given, else (a run of an earlier process) the runner's own. */
+  private envOf(runId: string): RunEnv {
+    let env = this.envs.get(runId);
+    if (!env) {
+      env = { ...this.options.env };
+      this.envs.set(runId, env);
+    }
+    return env;
+  }
+
   /**
    * Pre-flight, then records the run: numbers that fail pre-flight become `skipped` jobs and are never
    * touched; the others are `pending`, in batches of the plan's size, with an outbound gate open on the
-   * API they are on now (numbers a previous run moved keep the gate it left).
+   * API they are on now (numbers a previous run moved keep the gate it left). With `batch.preflight:
+   * per_batch` only the first batch is checked here; the others are recorded unchecked, in batches by
+   * plan order, and `execute` checks each before it runs (the report covers the first batch).
    */
-  async create(plan: Plan): Promise<{ runId: string; preflight: PreflightReport }> {
-    const conn = new Connections(plan, this.options.env);
-    const preflight = await runPreflight(conn);
+  async create(plan: Plan, options: RunEnvOption = {}): Promise<{ runId: string; preflight: PreflightReport }> {
+    const env: RunEnv = { ...(options.env ?? this.options.env) };
+    const conn = new Connections(plan, env);
+    const perBatch = plan.batch.preflight === 'per_batch';
+    const preflight = await runPreflight(conn, perBatch ? plan.numbers.slice(0, plan.batch.size) : plan.numbers);
     // A number still migrating in an unfinished run must not get a second job.
     const busy = await this.store.activeJobs();
     const runId = `run-${new Date(this.now()).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${randomUUID().slice(0, 8)}`;
     let ready = 0;
-    const jobs = plan.numbers.map((entry, i) => {
+    const jobs = plan.numbers.map((entry, i): NewJob => {
       const report = preflight.numbers[i];
       const otherRun = busy.get(entry.phone_number_id);
-      const blocked = report?.verdict === 'blocked' || otherRun !== undefined;
-      const errors = [...(report?.findings.filter((f) => f.severity === 'error').map((f) => f.message) ?? []), ...(otherRun ? [`still migrating in run ${otherRun} (resume or cancel it first)`] : [])];
-      const batch = blocked ? -1 : Math.floor(ready++ / plan.batch.size);
-      return { phone_number_id: entry.phone_number_id, kind: entry.kind, entry, batch, status: blocked ? ('skipped' as const) : ('pending' as const), preflight: report?.findings ?? [], error: blocked ? `pre-flight: ${errors.join('; ')}` : null };
+      const base = { phone_number_id: entry.phone_number_id, kind: entry.kind, entry };
+      if (report === undefined && otherRun === undefined) return { ...base, batch: Math.floor(i / plan.batch.size), status: 'pending', preflight: null, error: null };
+      const { blocked, findings, error } = verdictOf(report, otherRun);
+      const batch = blocked ? -1 : Math.floor((perBatch ? i : ready++) / plan.batch.size);
+      return { ...base, batch, status: blocked ? 'skipped' : 'pending', preflight: findings, error };
     });
-    const gates = plan.numbers.filter((_, i) => jobs[i]?.status === 'pending').map((entry) => ({ phone_number_id: entry.phone_number_id, run_id: runId, state: 'open' as const, ...sourceTarget(entry) }));
+    const gates = plan.numbers.filter((_, i) => jobs[i]?.status === 'pending' && jobs[i]?.preflight !== null).map((entry) => gateOf(runId, entry));
     await this.store.createRun(runId, plan.name, plan, jobs, gates);
+    this.envs.set(runId, env);
     this.connections.set(runId, conn);
+    if (perBatch) {
+      preflight.unchecked = plan.numbers.length - preflight.numbers.length;
+      preflight.notes = [...preflight.notes, 'batch.preflight is per_batch: each later batch is checked while the one before it migrates; the run\'s report has every number\'s findings.'];
+    }
     return { runId, preflight };
   }
 
@@ -110,7 +153,8 @@ export class Runner {
   }
 
   /** Runs (or resumes) `runId` until every job is settled, or the run is paused or cancelled. */
-  async execute(runId: string): Promise<RunSummary> {
+  async execute(runId: string, options: RunEnvOption = {}): Promise<RunSummary> {
+    if (options.env) this.useEnv(runId, options.env);
     const run = await this.store.run(runId);
     if (!run) throw new Error(`no run ${runId}`);
     const ttl = this.options.leaseTtlMs ?? 15_000;
@@ -146,7 +190,7 @@ export class Runner {
   async summary(runId: string, status?: RunStatus): Promise<RunSummary> {
     const counts: Partial<Record<JobStatus, number>> = {};
     for (const job of await this.store.jobs(runId)) counts[job.status] = (counts[job.status] ?? 0) + 1;
-    return { runId, status: status ?? (await this.store.run(runId))?.status ?? 'running', counts };
+    return { runId, status: status ?? (await this.store.runState(runId))?.status ?? 'running', counts };
   }
 
   private startTimers(runId: string, ttl: number): NodeJS.Timeout[] {
@@ -167,7 +211,7 @@ export class Runner {
     return [
       every(Math.max(50, ttl / 3), () => this.store.renewLease(runId, ttl)),
       every(this.options.controlPollMs ?? 250, async () => {
-        const run = await this.store.run(runId);
+        const run = await this.store.runState(runId);
         if (run) this.status.set(runId, run.status);
       }),
       every(this.options.outboundPollMs ?? 200, () => this.drainOpenGates()),
@@ -185,13 +229,31 @@ export class Runner {
     const open = all.filter((j) => j.status === 'pending' || j.status === 'running');
     const batches = [...new Set(open.map((j) => j.batch))].sort((a, b) => a - b);
     this.events.emit({ type: 'run_started', runId: run.id, total: all.length, batches: batches.length, skipped: all.filter((j) => j.status === 'skipped').length });
-    for (const batch of batches) {
-      if (!(await this.waitForWindow(run.id, batch, conn.plan))) return;
-      const jobs = open.filter((j) => j.batch === batch);
-      this.events.emit({ type: 'batch_started', runId: run.id, batch, size: jobs.length });
-      await mapLimit(jobs, conn.plan.batch.concurrency, (job) => this.runJob(run.id, job, conn));
-      this.events.emit({ type: 'batch_finished', runId: run.id, batch });
-      if (this.status.get(run.id) !== 'running') return;
+    // Per-batch pre-flight: the next batch is checked while this one migrates.
+    const checks = new Map<number, Promise<Job[]>>();
+    const checked = (batch: number): Promise<Job[]> => {
+      let check = checks.get(batch);
+      if (!check) {
+        check = checkBatch({ store: this.store, events: this.events, runId: run.id, conn }, open.filter((j) => j.batch === batch));
+        checks.set(batch, check);
+      }
+      return check;
+    };
+    try {
+      for (const [i, batch] of batches.entries()) {
+        if (!(await this.waitForWindow(run.id, batch, conn.plan))) return;
+        const current = checked(batch);
+        const next = batches[i + 1];
+        if (next !== undefined) void checked(next).catch(() => undefined);
+        const jobs = await current;
+        this.events.emit({ type: 'batch_started', runId: run.id, batch, size: jobs.length });
+        await mapLimit(jobs, conn.plan.batch.concurrency, (job) => this.runJob(run.id, job, conn));
+        this.events.emit({ type: 'batch_finished', runId: run.id, batch });
+        if (this.status.get(run.id) !== 'running') return;
+      }
+    } finally {
+      // A check under way when the run stops still records what it found (the store outlives it).
+      await Promise.allSettled(checks.values());
     }
   }
 
@@ -225,7 +287,9 @@ export class Runner {
     this.events.emit({ ...base, type: 'job_started', kind: job.kind, steps: names.length, batch: job.batch });
     const outputs: Record<string, unknown> = {};
     for (const row of rows) if (row.output !== null) outputs[row.name] = JSON.parse(row.output) as unknown;
-    const ctx: StepContext = { runId, entry, conn, outbound: this.outbound, outputs };
+    const ranHere = new Set<string>();
+    const attempted = new Set(rows.filter((r) => r.attempts > 0).map((r) => r.name));
+    const ctx: StepContext = { runId, entry, conn, outbound: this.outbound, outputs, ranHere, attempted: (name) => attempted.has(name) };
 
     let started = firstStep !== undefined;
     for (let i = nextStepIndex(rows); i < kind.steps.length; i++) {
@@ -243,8 +307,9 @@ export class Runner {
         return startsAtOnce(i + 1) ? { start: next.name } : {};
       };
       try {
-        const { outcome, recorded } = await this.runStep(ctx, job, step, i, conn, started, after);
+        const { outcome, recorded, observed } = await this.runStep(ctx, job, step, i, conn, started, after, attempted);
         outputs[step.name] = outcome.output;
+        if (!observed && outcome.status === 'succeeded') ranHere.add(step.name);
         started = recorded.start !== undefined;
       } catch (err) {
         return this.fail(ctx, job, i, commitIndex, err);
@@ -257,16 +322,26 @@ export class Runner {
    * One step to completion: observe when an earlier attempt may have acted, retry transient failures.
    * `started`: the previous step's result already marked this one started (first attempt only).
    */
-  private async runStep(ctx: StepContext, job: Job, step: StepDefinition, index: number, conn: Connections, started: boolean, after: () => AfterStep): Promise<{ outcome: Outcome; recorded: AfterStep }> {
+  private async runStep(
+    ctx: StepContext,
+    job: Job,
+    step: StepDefinition,
+    index: number,
+    conn: Connections,
+    started: boolean,
+    after: () => AfterStep,
+    attempted: Set<string>,
+  ): Promise<{ outcome: Outcome; recorded: AfterStep; observed: boolean }> {
     for (let failures = 0; ; ) {
       try {
         // Observation first, on every attempt: see StepDefinition.observe.
         const seen = step.observe ? await step.observe(ctx) : undefined;
+        if (seen === undefined) attempted.add(step.name);
         const outcome = seen ?? (await this.attempt(ctx, job, step, started && failures === 0));
         const recorded = after();
         await this.store.stepFinished(job.id, step.name, index, outcome.status, outcome.output, recorded);
         this.events.emit({ type: 'step_finished', runId: ctx.runId, jobId: job.id, phoneNumberId: job.phone_number_id, step: step.name, index, status: outcome.status, observed: seen !== undefined });
-        return { outcome, recorded };
+        return { outcome, recorded, observed: seen !== undefined };
       } catch (err) {
         failures += 1;
         const verdict = afterFailure(failures, isRetryable(err), conn.plan.retry, this.options.random);

@@ -5,12 +5,14 @@ import { postgresCapabilities, sqliteCapabilities, type DialectCapabilities } fr
 import { isPostgresUrl } from '../../store/open.js';
 import { openPostgresPool, serializable } from '../../store/postgres.js';
 import { openSqliteFile } from '../../store/sqlite.js';
-import { CommitQueue } from './commit-queue.js';
-import { cpPrepared } from './prepared.js';
+import { preparedOnce } from '../util/sqlite-statements.js';
+import { CommitQueue, type DirectWrites } from './commit-queue.js';
+import { cpPrepared, type BoundQuery } from './prepared.js';
 import { controlPlaneMigrations } from './migrations.js';
 import type { ControlPlaneDatabase, GatesTable, JobStatus, JobsTable, OutboundTable, RunStatus, RunsTable, StepsTable } from './schema.js';
 
 export type Run = Selectable<RunsTable>;
+export type RunState = Omit<Run, 'plan'>;
 export type Job = Selectable<JobsTable>;
 export type StepRow = Selectable<StepsTable>;
 export type Gate = Selectable<GatesTable>;
@@ -23,7 +25,18 @@ export interface NewJob {
   entry: unknown;
   batch: number;
   status: JobStatus;
+  /** Pre-flight's findings; null: not checked yet (per-batch pre-flight). */
   preflight: unknown;
+  error: string | null;
+}
+
+/** Pre-flight's verdict on a job recorded unchecked. */
+export interface CheckedJob {
+  id: string;
+  runId: string;
+  status: 'pending' | 'skipped';
+  batch: number;
+  findings: unknown;
   error: string | null;
 }
 
@@ -46,29 +59,27 @@ export class JobStore {
     readonly caps: DialectCapabilities,
     /** The clock every timestamp comes from (injected so tests can control it). */
     readonly now: () => number,
+    direct?: DirectWrites,
   ) {
     // On PostgreSQL another process may write too: batches run serializable, again after a lost race.
-    this.commits = new CommitQueue(db, caps.sharedByProcesses ? (work) => serializable(db, work) : undefined);
+    this.commits = new CommitQueue(db, caps.sharedByProcesses ? (work) => serializable(db, work) : undefined, direct);
   }
 
   /** A SQLite file (or ':memory:') or a `postgres://` URL, brought up to the latest schema. */
   static async open(location: string, now: () => number = Date.now): Promise<JobStore> {
     const onPostgres = isPostgresUrl(location);
     const caps = onPostgres ? postgresCapabilities : sqliteCapabilities;
-    const db = new Kysely<ControlPlaneDatabase>({
-      dialect: onPostgres
-        ? new PostgresDialect({ pool: openPostgresPool(location) })
-        : // FULL: step results and a message's `sent` mark must survive a power cut, not only a process
-          // crash (a lost `sent` mark would send the message again).
-          new SqliteDialect({ database: openSqliteFile(location, { synchronous: 'FULL' }) }),
-    });
+    // FULL: step results and a message's `sent` mark must survive a power cut, not only a process
+    // crash (a lost `sent` mark would send the message again).
+    const sqlite = onPostgres ? undefined : preparedOnce(openSqliteFile(location, { synchronous: 'FULL' }));
+    const db = new Kysely<ControlPlaneDatabase>({ dialect: sqlite ? new SqliteDialect({ database: sqlite }) : new PostgresDialect({ pool: openPostgresPool(location) }) });
     try {
       await migrateToLatest(db, controlPlaneMigrations(caps), { migrations: 'cp_migrations', lock: 'cp_migrations_lock' });
     } catch (err) {
       await db.destroy();
       throw new Error(`control-plane ${err instanceof Error ? err.message : String(err)}`);
     }
-    return new JobStore(db, caps, now);
+    return new JobStore(db, caps, now, sqlite);
   }
 
   close(): Promise<void> {
@@ -78,6 +89,11 @@ export class JobStore {
   /** One unit of writes, all or nothing, committed (possibly with other units) before it resolves. */
   private write<T>(work: (tx: CpDb) => Promise<T>): Promise<T> {
     return this.commits.run(work);
+  }
+
+  /** The same for a unit of compile-once writes: the hot path, run without Kysely on SQLite. */
+  private writeAll(queries: readonly BoundQuery[]): Promise<void> {
+    return this.commits.statements(queries);
   }
 
   // ---- runs -------------------------------------------------------------------------------------
@@ -98,15 +114,33 @@ export class JobStore {
         status: j.status,
         step_index: 0,
         error: j.error,
-        preflight: JSON.stringify(j.preflight),
+        preflight: j.preflight === null ? null : JSON.stringify(j.preflight),
         started_at: null,
         finished_at: j.status === 'skipped' ? now : null,
         updated_at: now,
       }));
       for (const chunk of chunks(rows)) await tx.insertInto('cp_jobs').values(chunk).execute();
-      // A number seen for the first time gets a gate; an existing gate already routes where the number is.
-      const gateRows = gates.map((g) => ({ ...g, updated_at: now }));
-      for (const chunk of chunks(gateRows)) await tx.insertInto('cp_gates').values(chunk).onConflict((oc) => oc.column('phone_number_id').doNothing()).execute();
+      await insertGates(tx, gates, now);
+    });
+  }
+
+  /**
+   * Pre-flight's verdicts on jobs recorded unchecked, the gates of the ready ones and the end of the
+   * skipped ones (with their `job_finished` event), in one transaction.
+   */
+  async recordPreflight(checked: readonly CheckedJob[], gates: readonly Omit<Gate, 'updated_at'>[]): Promise<void> {
+    const now = this.now();
+    await this.write(async (tx) => {
+      for (const job of checked) {
+        const skipped = job.status === 'skipped';
+        await tx
+          .updateTable('cp_jobs')
+          .set({ status: job.status, batch: job.batch, error: job.error, preflight: JSON.stringify(job.findings), finished_at: skipped ? now : null, updated_at: now })
+          .where('id', '=', job.id)
+          .execute();
+        if (skipped) await insertEvent(tx, { runId: job.runId, jobId: job.id, type: 'job_finished', data: { status: job.status, error: job.error } }, now);
+      }
+      await insertGates(tx, gates, now);
     });
   }
 
@@ -114,8 +148,16 @@ export class JobStore {
     return this.db.selectFrom('cp_runs').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  latestRun(): Promise<Run | undefined> {
-    return this.db.selectFrom('cp_runs').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+  /**
+   * The run without its plan: what polling (status, lease) needs. A plan of thousands of numbers is
+   * megabytes of JSON, too much to read four times a second.
+   */
+  async runState(id: string): Promise<RunState | undefined> {
+    return (await runStateQuery(this.db, { id }))[0];
+  }
+
+  latestRun(): Promise<RunState | undefined> {
+    return this.db.selectFrom('cp_runs').select(RUN_STATE_COLUMNS).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
   }
 
   async setRunStatus(id: string, status: RunStatus): Promise<void> {
@@ -125,7 +167,7 @@ export class JobStore {
 
   /** Takes the run's lease if it is free, expired, or held by a process on this host that has died. */
   async claimLease(id: string, ttlMs: number, owner = PROCESS_OWNER): Promise<{ ok: true } | { ok: false; holder: string }> {
-    const run = await this.run(id);
+    const run = await this.runState(id);
     if (!run) throw new Error(`no run ${id}`);
     const now = this.now();
     const free = run.lease_owner === null || run.lease_owner === owner || (run.lease_until ?? 0) < now || ownerIsDead(run.lease_owner);
@@ -204,15 +246,12 @@ export class JobStore {
       // Never started: no step has run (rows are created with `started_at`), so nothing to read. An
       // older version wrote the rows first: if it stopped right there, they are these same rows.
       const rows: StepRow[] = names.map((name, idx) => ({ job_id: job.id, name, idx, status: 'pending', attempts: 0, output: null, error: null, started_at: null, finished_at: null }));
-      await this.write(async (tx) => {
-        await tx
-          .insertInto('cp_steps')
-          .values(rows)
-          .onConflict((oc) => oc.columns(['job_id', 'name']).doNothing())
-          .execute();
-        await tx.updateTable('cp_jobs').set({ status: 'running', started_at: startedAt, updated_at: now }).where('id', '=', job.id).execute();
-        if (firstStep !== undefined) await markStarted(tx, job.id, firstStep, now);
-      });
+      // One compiled row at a time: cheaper than compiling a multi-row INSERT for every job.
+      await this.writeAll([
+        ...rows.map((row) => insertStepQuery.with({ jobId: job.id, name: row.name, idx: row.idx })),
+        jobRunningQuery.with({ jobId: job.id, startedAt, now }),
+        ...(firstStep === undefined ? [] : [markStartedQuery.with({ jobId: job.id, name: firstStep, now })]),
+      ]);
       return rows.map((r) => (r.name === firstStep ? { ...r, status: 'started', attempts: 1, started_at: now } : r));
     }
     const existing = await this.steps([job.id]);
@@ -232,7 +271,7 @@ export class JobStore {
 
   /** Recorded before the step's remote call: a crash after this point means "maybe done — observe first". */
   async stepStarted(jobId: string, name: string): Promise<void> {
-    await this.write((tx) => markStarted(tx, jobId, name, this.now()));
+    await this.writeAll([markStartedQuery.with({ jobId, name, now: this.now() })]);
   }
 
   /**
@@ -242,17 +281,14 @@ export class JobStore {
    */
   async stepFinished(jobId: string, name: string, idx: number, status: 'succeeded' | 'skipped', output: unknown, after: AfterStep = {}): Promise<void> {
     const now = this.now();
-    await this.write(async (tx) => {
-      await finishStepQuery(tx, { jobId, name, status, output: output === undefined ? null : JSON.stringify(output), now });
-      const end = after.settle;
-      if (end) {
-        await tx.updateTable('cp_jobs').set({ step_index: idx + 1, updated_at: now, status: end.status, error: null, finished_at: end.finishedAt }).where('id', '=', jobId).execute();
-        await insertEvent(tx, end.event, now);
-      } else {
-        await jobProgressQuery(tx, { jobId, stepIndex: idx + 1, now });
-      }
-      if (after.start !== undefined) await markStarted(tx, jobId, after.start, now);
-    });
+    const end = after.settle;
+    await this.writeAll([
+      finishStepQuery.with({ jobId, name, status, output: output === undefined ? null : JSON.stringify(output), now }),
+      ...(end
+        ? [jobEndQuery.with({ jobId, stepIndex: idx + 1, now, status: end.status, finishedAt: end.finishedAt }), eventQuery(end.event, now)]
+        : [jobProgressQuery.with({ jobId, stepIndex: idx + 1, now })]),
+      ...(after.start === undefined ? [] : [markStartedQuery.with({ jobId, name: after.start, now })]),
+    ]);
   }
 
   /** A failed attempt; the step stays `started` when it will be retried (its effect is unknown). */
@@ -284,8 +320,7 @@ export class JobStore {
   }
 
   async setGate(gate: Omit<Gate, 'updated_at'>): Promise<void> {
-    const row = { ...gate, updated_at: this.now() };
-    await this.write((tx) => setGateQuery(tx, row));
+    await this.writeAll([setGateQuery.with({ ...gate, updated_at: this.now() })]);
   }
 
   async enqueue(phoneNumberId: string, payload: unknown): Promise<number> {
@@ -334,6 +369,9 @@ export class JobStore {
   }
 }
 
+const RUN_STATE_COLUMNS = ['id', 'name', 'status', 'lease_owner', 'lease_until', 'created_at', 'updated_at', 'finished_at'] as const;
+const runStateQuery = cpPrepared((db, p: { id: string }) => db.selectFrom('cp_runs').select(RUN_STATE_COLUMNS).where('id', '=', p.id));
+
 // Columns spelled out: the compile-once helper builds with stand-in values, not a real row to enumerate.
 const setGateQuery = cpPrepared((db, g: Gate) =>
   db
@@ -359,7 +397,6 @@ const markStartedQuery = cpPrepared((db, p: { jobId: string; name: string; now: 
     .where('job_id', '=', p.jobId)
     .where('name', '=', p.name),
 );
-const markStarted = (tx: CpDb, jobId: string, name: string, now: number): Promise<unknown> => markStartedQuery(tx, { jobId, name, now });
 
 const finishStepQuery = cpPrepared((db, p: { jobId: string; name: string; status: string; output: string | null; now: number }) =>
   db
@@ -367,6 +404,16 @@ const finishStepQuery = cpPrepared((db, p: { jobId: string; name: string; status
     .set({ status: p.status as StepRow['status'], output: p.output, error: null, finished_at: p.now })
     .where('job_id', '=', p.jobId)
     .where('name', '=', p.name),
+);
+const insertStepQuery = cpPrepared((db, p: { jobId: string; name: string; idx: number }) =>
+  db
+    .insertInto('cp_steps')
+    .values({ job_id: p.jobId, name: p.name, idx: p.idx, status: 'pending', attempts: 0, output: null, error: null, started_at: null, finished_at: null })
+    .onConflict((oc) => oc.columns(['job_id', 'name']).doNothing()),
+);
+const jobRunningQuery = cpPrepared((db, p: { jobId: string; startedAt: number; now: number }) => db.updateTable('cp_jobs').set({ status: 'running', started_at: p.startedAt, updated_at: p.now }).where('id', '=', p.jobId));
+const jobEndQuery = cpPrepared((db, p: { jobId: string; stepIndex: number; now: number; status: JobStatus; finishedAt: number }) =>
+  db.updateTable('cp_jobs').set({ step_index: p.stepIndex, updated_at: p.now, status: p.status, error: null, finished_at: p.finishedAt }).where('id', '=', p.jobId),
 );
 const jobProgressQuery = cpPrepared((db, p: { jobId: string; stepIndex: number; now: number }) => db.updateTable('cp_jobs').set({ step_index: p.stepIndex, updated_at: p.now }).where('id', '=', p.jobId));
 
@@ -377,8 +424,17 @@ export interface NewEvent {
   data: unknown;
 }
 
-function insertEvent(tx: CpDb, e: NewEvent, at: number): Promise<unknown> {
-  return tx.insertInto('cp_events').values({ run_id: e.runId, job_id: e.jobId, type: e.type, data: JSON.stringify(e.data), at }).execute();
+const insertEventQuery = cpPrepared((db, p: { runId: string; jobId: string | null; type: string; data: string; at: number }) =>
+  db.insertInto('cp_events').values({ run_id: p.runId, job_id: p.jobId, type: p.type, data: p.data, at: p.at }),
+);
+const eventQuery = (e: NewEvent, at: number): BoundQuery => insertEventQuery.with({ runId: e.runId, jobId: e.jobId, type: e.type, data: JSON.stringify(e.data), at });
+const insertEvent = (tx: CpDb, e: NewEvent, at: number): Promise<unknown> => eventQuery(e, at).run(tx);
+
+/** A number seen for the first time gets a gate; an existing gate already routes where the number is. */
+async function insertGates(tx: CpDb, gates: readonly Omit<Gate, 'updated_at'>[], now: number): Promise<void> {
+  for (const chunk of chunks(gates.map((g) => ({ ...g, updated_at: now })))) {
+    await tx.insertInto('cp_gates').values(chunk).onConflict((oc) => oc.column('phone_number_id').doNothing()).execute();
+  }
 }
 
 /** Multi-row INSERTs in slices that stay under SQLite's bound-parameter limit. */

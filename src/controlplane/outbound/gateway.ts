@@ -2,9 +2,19 @@ import type { Connections } from '../connections.js';
 import { describeError, isRetryable } from '../errors.js';
 import type { Gate, JobStore, OutboundRow } from '../jobs/store.js';
 import type { NumberEntry } from '../plan/schema.js';
+import { sleep } from '../util/pool.js';
 import { toCloudPayload, toOnpremPayload, trackingTag, sameMessage } from './payload.js';
 
 export type Target = Pick<Gate, 'api' | 'deployment' | 'side'>;
+
+/**
+ * Added to the plan's request timeout before an in-doubt send is judged: `sending_at` is taken before
+ * the mark commits, so the request leaves a little later than it says.
+ */
+export const IN_DOUBT_GRACE_MS = 1000;
+
+/** How waiting for an in-doubt send's deadline is handled: a job's step waits; the poller moves on. */
+type Patience = 'wait' | 'later';
 
 /**
  * The partner's app sends through the control plane. Every message is stored first (durable, ordered
@@ -15,7 +25,8 @@ export type Target = Pick<Gate, 'api' | 'deployment' | 'side'>;
  * Exactly once: a message is marked `sending` before its request and `sent` after. A message found
  * `sending` after a crash is in doubt; in rehearsals the platform's message log settles it (by the
  * tracking tag), in production it is marked `in_doubt` and not resent (the report lists it) — Cloud API
- * offers no way to look a sent message up.
+ * offers no way to look a sent message up. The log is read only once the request can no longer land
+ * (its `sending_at` plus the request timeout): the dead process's request may still be on its way.
  */
 export class OutboundGateway {
   /** One delivery loop per number at a time, within this process (the run's lease covers others). */
@@ -45,10 +56,10 @@ export class OutboundGateway {
   /** Delivers what is queued to `target` (even while held), then opens the gate there. */
   async release(phoneNumberId: string, runId: string, target: Target): Promise<number> {
     const always = async (): Promise<boolean> => true;
-    const sent = await this.deliver(phoneNumberId, runId, target, always);
+    const sent = await this.deliver(phoneNumberId, runId, target, always, 'wait');
     await this.store.setGate({ phone_number_id: phoneNumberId, run_id: runId, state: 'open', ...target });
     // Anything enqueued between the last delivery and the gate opening leaves now.
-    return sent + (await this.deliver(phoneNumberId, runId, target, always));
+    return sent + (await this.deliver(phoneNumberId, runId, target, always, 'wait'));
   }
 
   /** Delivers queued messages behind an open gate (the poller calls this for every such number). */
@@ -60,12 +71,13 @@ export class OutboundGateway {
       const now = await this.store.gate(phoneNumberId);
       return now?.state === 'open' && now.api === gate.api && now.deployment === gate.deployment && now.side === gate.side;
     };
-    await this.deliver(phoneNumberId, gate.run_id, gate, stillOpen);
+    // A message still in doubt is left for a later poll: the poller serves every number in turn.
+    await this.deliver(phoneNumberId, gate.run_id, gate, stillOpen, 'later');
   }
 
-  private deliver(phoneNumberId: string, runId: string, target: Target, allowed: () => Promise<boolean>): Promise<number> {
+  private deliver(phoneNumberId: string, runId: string, target: Target, allowed: () => Promise<boolean>, patience: Patience): Promise<number> {
     const previous = this.busy.get(phoneNumberId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.drain(phoneNumberId, runId, target, allowed));
+    const next = previous.catch(() => undefined).then(() => this.drain(phoneNumberId, runId, target, allowed, patience));
     const settled = next.then(() => undefined, () => undefined);
     this.busy.set(phoneNumberId, settled);
     void settled.then(() => {
@@ -74,13 +86,17 @@ export class OutboundGateway {
     return next;
   }
 
-  private async drain(phoneNumberId: string, runId: string, target: Target, allowed: () => Promise<boolean>): Promise<number> {
+  private async drain(phoneNumberId: string, runId: string, target: Target, allowed: () => Promise<boolean>, patience: Patience): Promise<number> {
     const conn = await this.conns(runId);
     const entry = conn.entry(phoneNumberId);
     if (!entry) throw new Error(`number ${phoneNumberId} is not in run ${runId}'s plan`);
     let sent = 0;
     for (let row = await this.store.nextOutbound(phoneNumberId); row && (await allowed()); row = await this.store.nextOutbound(phoneNumberId)) {
-      if (row.status === 'sending' && (await this.settleInDoubt(conn, row, target))) continue;
+      if (row.status === 'sending') {
+        const verdict = await this.settleInDoubt(conn, row, target, patience);
+        if (verdict === 'later') break;
+        if (verdict === 'settled') continue;
+      }
       await this.store.markOutbound(row.id, { status: 'sending', api: target.api, sending_at: this.store.now() }, true);
       try {
         const remoteId = await this.post(conn, entry, row, target);
@@ -106,18 +122,28 @@ export class OutboundGateway {
     return (await graph.sendMessage(entry.phone_number_id, toCloudPayload(payload, trackingTag(row.id)))).messages?.[0]?.id;
   }
 
-  /** True when the in-doubt message is settled (found sent, or parked as in_doubt); false to resend. */
-  private async settleInDoubt(conn: Connections, row: OutboundRow, target: Target): Promise<boolean> {
+  /**
+   * `settled`: found sent, or parked as in_doubt; `resend`: its request did not land; `later`: it may
+   * still land (with `patience` 'later'; 'wait' sleeps until it cannot).
+   */
+  private async settleInDoubt(conn: Connections, row: OutboundRow, target: Target, patience: Patience): Promise<'settled' | 'resend' | 'later'> {
     if (!conn.rehearsal) {
       await this.store.markOutbound(row.id, { status: 'in_doubt', error: 'the process stopped between sending and recording; not resent to avoid a duplicate' });
-      return true;
+      return 'settled';
+    }
+    // From the durable mark, so a restarted process waits as long as the one that sent would have.
+    const landsUntil = (row.sending_at ?? 0) + conn.plan.request_timeout_ms + IN_DOUBT_GRACE_MS;
+    const wait = landsUntil - this.store.now();
+    if (wait > 0) {
+      if (patience === 'later') return 'later';
+      await sleep(wait);
     }
     const payload = JSON.parse(row.payload) as Record<string, unknown>;
     const log = await conn.rehearsal.messages(row.phone_number_id);
     const claimed = new Set((await this.store.outbound(row.phone_number_id)).map((r) => r.remote_id).filter((id): id is string => id !== null));
     const match = log.find((m) => !claimed.has(m.id) && sameMessage(m, payload, trackingTag(row.id), target.api));
-    if (!match) return false;
+    if (!match) return 'resend';
     await this.store.markOutbound(row.id, { status: 'sent', remote_id: match.id, sent_at: this.store.now(), error: null });
-    return true;
+    return 'settled';
   }
 }

@@ -101,13 +101,29 @@ export const planSchema = z
     name: z.string().min(1),
     graph: graphSchema,
     /** Rehearsals against the Switchboard platform: allows emulator-only helpers (code inbox, WhatsApp Manager actions). */
-    rehearsal: z.strictObject({ control_url: httpUrl.optional() }).optional(),
+    rehearsal: z
+      .strictObject({
+        control_url: httpUrl.optional(),
+        /** The platform's control token (`--control-token`), when it was started with one. */
+        control_token_env: envName.optional(),
+      })
+      .optional(),
     deployments: z.record(z.string(), deploymentSchema).default({}),
     otp: otpSchema.optional(),
     defaults: z
       .strictObject({ pin_env: envName.optional(), backup_password_env: envName.optional() })
       .default({}),
-    batch: z.strictObject({ size: z.number().int().min(1).default(50), concurrency: z.number().int().min(1).max(256).default(4) }).default({ size: 50, concurrency: 4 }),
+    batch: z
+      .strictObject({
+        size: z.number().int().min(1).default(50),
+        concurrency: z.number().int().min(1).max(256).default(4),
+        /**
+         * `upfront`: every number is checked before the run starts. `per_batch`: the first batch is
+         * checked before, each next one while the previous one migrates (large plans start sooner).
+         */
+        preflight: z.enum(['upfront', 'per_batch']).default('upfront'),
+      })
+      .default({ size: 50, concurrency: 4, preflight: 'upfront' }),
     retry: retrySchema.default({ max_attempts: 6, base_ms: 500, max_ms: 30_000 }),
     /** Per-request timeout; Cloud register may take 15 s (seed 002). */
     request_timeout_ms: z.number().int().min(1).default(20_000),
@@ -156,4 +172,5 @@ export const SECRET_KEYS: Readonly<Record<string, string>> = {
   backup_password: 'backup_password_env',
   source_token: 'source_token_env',
   destination_token: 'destination_token_env',
+  control_token: 'control_token_env',
 };

@@ -1,6 +1,6 @@
 import type { GraphClient, PhoneNumberFields } from '../clients/graph-client.js';
 import type { GatewayStatus } from '../clients/onprem-client.js';
-import type { Connections } from '../connections.js';
+import { readNumber, type Connections } from '../connections.js';
 import { describeError } from '../errors.js';
 import { backupPasswordEnvOf, pinEnvOf } from '../plan/secrets.js';
 import type { NumberEntry, RetryPolicy } from '../plan/schema.js';
@@ -31,6 +31,8 @@ export interface NumberFacts {
     pinEnv: string | undefined;
     backupPassword: 'unnamed' | 'unset' | 'ok' | 'not_needed';
     deploymentPassword: 'unset' | 'ok' | 'not_needed';
+    /** The platform's control token, when the plan's rehearsal section names a variable for it. */
+    controlToken: 'unset' | 'ok' | 'not_needed';
   };
   rehearsal: boolean;
 }
@@ -64,7 +66,7 @@ export async function gatherFacts(conn: Connections, entry: NumberEntry, wabaRea
   const deploymentName = 'deployment' in entry ? entry.deployment : undefined;
   const needsDeployment = entry.kind !== 'waba_to_waba' || (entry.source_api === 'onprem' && deploymentName !== undefined);
   const facts: NumberFacts = {
-    phone: await fetched(() => conn.sourceGraph(entry).getNumber(entry.phone_number_id)),
+    phone: await fetched(() => readNumber(conn, entry)),
     env: envFacts(conn, entry, secrets, needsDeployment ? deploymentName : undefined),
     rehearsal: conn.rehearsal !== undefined,
   };
@@ -94,5 +96,7 @@ function envFacts(conn: Connections, entry: NumberEntry, secrets: ReturnType<Con
   const backupPassword = entry.kind !== 'onprem_to_cloud' ? 'not_needed' : backupEnv === undefined ? 'unnamed' : secrets.backupPassword === undefined ? 'unset' : 'ok';
   const depRef = deployment === undefined ? undefined : conn.plan.deployments[deployment];
   const deploymentPassword = depRef === undefined ? 'not_needed' : conn.env[depRef.password_env] ? 'ok' : 'unset';
-  return { sourceToken: secrets.sourceToken !== undefined, destinationToken: secrets.destinationToken !== undefined, pin, pinEnv, backupPassword, deploymentPassword };
+  const tokenEnv = conn.plan.rehearsal?.control_token_env;
+  const controlToken = tokenEnv === undefined ? 'not_needed' : conn.env[tokenEnv] ? 'ok' : 'unset';
+  return { sourceToken: secrets.sourceToken !== undefined, destinationToken: secrets.destinationToken !== undefined, pin, pinEnv, backupPassword, deploymentPassword, controlToken };
 }

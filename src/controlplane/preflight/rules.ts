@@ -36,6 +36,12 @@ const tokens: Rule = (entry, facts) => {
   return out;
 };
 
+/** The plan says the platform's control API wants a token: without it every rehearsal helper is refused. */
+const controlToken: Rule = (_entry, facts) =>
+  facts.env.controlToken === 'unset'
+    ? [error('rehearsal_token', 'the variable named by rehearsal.control_token_env is not set: the platform would refuse the rehearsal helpers (190)', 'export the token the platform was started with (--control-token)')]
+    : [];
+
 const numberReadable: Rule = (_entry, facts) =>
   facts.phone.ok ? [] : [error('number_readable', `cannot read the number: ${facts.phone.error}`, 'check the phone_number_id and that the token can manage its WABA')];
 
@@ -172,7 +178,7 @@ const templateCapacity: Rule = (entry, facts) => {
   return incoming > room ? [warning('template_capacity', `${incoming} approved templates to copy but room for ${Math.max(0, room)}: the rest must be re-created`, 'delete unused templates in the destination WABA first')] : [];
 };
 
-export const RULES: readonly Rule[] = [tokens, numberReadable, pinKnown, backupPassword, platformType, deploymentHealth, deploymentSettings, nameStatus, quality, twoStep, bizApp, alreadyInDestination, subscriptions, templateCapacity];
+export const RULES: readonly Rule[] = [tokens, controlToken, numberReadable, pinKnown, backupPassword, platformType, deploymentHealth, deploymentSettings, nameStatus, quality, twoStep, bizApp, alreadyInDestination, subscriptions, templateCapacity];
 
 export function evaluate(entry: NumberEntry, facts: NumberFacts): Finding[] {
   return RULES.flatMap((rule) => rule(entry, facts));

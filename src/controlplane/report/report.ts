@@ -6,7 +6,7 @@ export type { NumberReport, RunReport } from '../wire.js';
 
 /** What moved, what did not, and why — from the control plane's own records only. */
 export async function buildReport(store: JobStore, runId: string): Promise<RunReport> {
-  const run = await store.run(runId);
+  const run = await store.runState(runId);
   if (!run) throw new Error(`no run ${runId}`);
   const jobs = await store.jobs(runId);
   const steps = await store.steps(jobs.map((j) => j.id));

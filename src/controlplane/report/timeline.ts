@@ -7,7 +7,7 @@ const isKind = (kind: string): kind is MigrationKind => Object.hasOwn(KINDS, kin
 
 /** `phoneNumberId` narrows it to one number (a run may hold thousands). */
 export async function buildTimeline(store: JobStore, runId: string, phoneNumberId?: string): Promise<RunTimeline> {
-  const run = await store.run(runId);
+  const run = await store.runState(runId);
   if (!run) throw new Error(`no run ${runId}`);
   const jobs = (await store.jobs(runId)).filter((j) => phoneNumberId === undefined || j.phone_number_id === phoneNumberId);
   const steps = await store.steps(jobs.map((j) => j.id));

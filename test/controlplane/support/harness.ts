@@ -22,7 +22,7 @@ export interface Rehearsal {
 }
 
 /** Registers the describe block's hooks; the returned object is filled in `beforeAll`. */
-export function useRehearsal(options: { subscribe?: boolean; downtimeMs?: number; faults?: boolean } = {}): Rehearsal {
+export function useRehearsal(options: { subscribe?: boolean; downtimeMs?: number; faults?: boolean; controlToken?: string } = {}): Rehearsal {
   const databases: string[] = [];
   const h = {
     async runner(name: string, env: Record<string, string> = {}, extra: { controlPollMs?: number } = {}) {
@@ -34,7 +34,7 @@ export function useRehearsal(options: { subscribe?: boolean; downtimeMs?: number
     },
   } as Rehearsal;
   beforeAll(async () => {
-    h.tp = await TestPlatform.start();
+    h.tp = await TestPlatform.start(options.controlToken === undefined ? {} : { control: { mode: 'token', token: options.controlToken } });
     h.world = await createWorld(h.tp, { subscribe: options.subscribe ?? true });
     if (options.downtimeMs !== undefined) await h.tp.control('PATCH', 'settings', { downtime_ms: options.downtimeMs });
     h.dir = mkdtempSync(join(tmpdir(), 'cp-test-'));

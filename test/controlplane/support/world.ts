@@ -56,6 +56,16 @@ export function planFor(tp: TestPlatform, world: World, entries: EntryInput[], e
   });
 }
 
+/**
+ * The same plan with Graph and the On-Prem deployments reached through `proxyUrl` (a FaultProxy);
+ * the rehearsal helpers too when `rehearsalViaProxy`.
+ */
+export function viaProxy(tp: TestPlatform, proxyUrl: string, plan: Plan, extra: { request_timeout_ms?: number; rehearsalViaProxy?: boolean } = {}): Plan {
+  const deployments = Object.fromEntries(Object.entries(plan.deployments).map(([k, d]) => [k, { ...d, url: d.url.replace(tp.base, proxyUrl) }]));
+  const control = `${extra.rehearsalViaProxy ? proxyUrl : tp.base}/_switchboard`;
+  return planSchema.parse({ ...plan, graph: { ...plan.graph, base_url: proxyUrl }, deployments, rehearsal: { ...plan.rehearsal, control_url: control }, request_timeout_ms: extra.request_timeout_ms ?? 1500 });
+}
+
 /** Register events the platform recorded for a number (test-side inspection of the platform's own store). */
 export async function registrations(tp: TestPlatform, phoneNumberId: string): Promise<number> {
   const rows = await tp.platform.store.db.selectFrom('registration_events').select('id').where('phone_number_id', '=', phoneNumberId).where('kind', '=', 'register').execute();

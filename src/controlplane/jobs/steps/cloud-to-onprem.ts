@@ -1,6 +1,7 @@
 import { cannot, notYet } from '../../errors.js';
 import type { NumberEntry } from '../../plan/schema.js';
-import { nationalNumber, pauseOutboundStep, resumeOutboundStep, snapshotOf, sourceTarget, verdict, type Snapshot } from './common.js';
+import { readNumber } from '../../connections.js';
+import { nationalNumber, pauseOutboundStep, resumeOutboundStep, snapshotOf, sourceTarget, SNAPSHOT_MAX_AGE_MS, verdict, type Snapshot } from './common.js';
 import { done, skipped, type KindDefinition, type StepContext, type StepDefinition } from './types.js';
 
 type Entry = Extract<NumberEntry, { kind: 'cloud_to_onprem' }>;
@@ -21,7 +22,7 @@ const snapshot: StepDefinition<Entry> = {
   name: 'snapshot',
   async run(ctx) {
     const g = graph(ctx);
-    const phone = await g.getNumber(ctx.entry.phone_number_id);
+    const phone = await readNumber(ctx.conn, ctx.entry, g, SNAPSHOT_MAX_AGE_MS);
     // The certificate On-Prem registers with (seed 001); read now, while Cloud still serves the number.
     const certificate = await g.certificate(ctx.entry.phone_number_id);
     return done({ phone, certificate, ...nationalNumber(phone.display_phone_number, phone.country_dial_code) });

@@ -1,4 +1,5 @@
 import type { GraphClient, PhoneNumberFields } from '../../clients/graph-client.js';
+import { readNumber } from '../../connections.js';
 import { cannot, notYet } from '../../errors.js';
 import type { Target } from '../../outbound/gateway.js';
 import type { NumberEntry } from '../../plan/schema.js';
@@ -50,6 +51,12 @@ export function destinationTarget(entry: NumberEntry): Target {
   }
 }
 
+/**
+ * How old pre-flight's read of a number may be to serve as the snapshot: seconds when pre-flight runs
+ * batch by batch or just before; a run that waited for its window reads again.
+ */
+export const SNAPSHOT_MAX_AGE_MS = 60_000;
+
 /** `+1 631-555-5555` with cc `1` → `6315555555`. */
 export function nationalNumber(display: string | undefined, cc: string | undefined): { cc: string; national: string } {
   const digits = (display ?? '').replace(/\D/g, '');
@@ -62,7 +69,7 @@ export function snapshotStep(graphOf: (ctx: StepContext) => GraphClient): StepDe
   return {
     name: 'snapshot',
     async run(ctx) {
-      const phone = await graphOf(ctx).getNumber(ctx.entry.phone_number_id);
+      const phone = await readNumber(ctx.conn, ctx.entry, graphOf(ctx), SNAPSHOT_MAX_AGE_MS);
       return done({ phone, ...nationalNumber(phone.display_phone_number, phone.country_dial_code) } satisfies Snapshot);
     },
   };
@@ -110,7 +117,9 @@ const THROUGHPUT_RANK: Record<string, number> = { NOT_APPLICABLE: 0, STANDARD: 1
 /** The checks every migration to Cloud API ends with (seed 000 step 4, seed 004's "what is kept"). */
 export async function cloudChecks(graph: GraphClient, ctx: StepContext, wabaId: string): Promise<Verification['checks']> {
   const before = snapshotOf(ctx).phone;
-  const after = await graph.getNumber(ctx.entry.phone_number_id);
+  // verify_health read the number after the switch moments ago, in this process: the same answer.
+  const recent = ctx.ranHere.has('verify_health') ? outputOf<CloudHealth>(ctx, 'verify_health').phone : undefined;
+  const after = recent ?? (await graph.getNumber(ctx.entry.phone_number_id, CLOUD_CHECK_FIELDS));
   // Per WABA, not per number: numbers verifying within the same second share one read.
   const apps = await ctx.conn.perWaba.get(graph, `subscribed_apps:${wabaId}`, () => graph.subscribedApps(wabaId), SHARED_READ_MAX_AGE_MS);
   const rank = (level: string | undefined): number => THROUGHPUT_RANK[level ?? ''] ?? 0;
@@ -130,10 +139,19 @@ export function verdict(checks: Verification['checks']): ReturnType<typeof done>
   return done({ ok: true, checks } satisfies Verification);
 }
 
+/** What `cloudChecks` reads of the number after the switch. */
+const CLOUD_CHECK_FIELDS = ['platform_type', 'health_status', 'is_official_business_account', 'throughput'] as const;
+
+/** verify_health's output: the health, and the read it came from (for `verify`). */
+export interface CloudHealth {
+  health: PhoneNumberFields['health_status'];
+  phone?: PhoneNumberFields;
+}
+
 /** Polls until Graph says the number can send on Cloud API (health converges after the switch). */
-export async function cloudHealthy(graph: GraphClient, id: string): Promise<PhoneNumberFields['health_status']> {
-  const phone = await graph.getNumber(id, ['platform_type', 'health_status']);
+export async function cloudHealthy(graph: GraphClient, id: string): Promise<CloudHealth> {
+  const phone = await graph.getNumber(id, CLOUD_CHECK_FIELDS);
   if (phone.platform_type !== 'CLOUD_API') throw notYet(`platform_type is still ${phone.platform_type ?? 'unknown'}`);
   if (phone.health_status?.can_send_message === 'BLOCKED') throw notYet('health_status.can_send_message is BLOCKED');
-  return phone.health_status;
+  return { health: phone.health_status, phone };
 }

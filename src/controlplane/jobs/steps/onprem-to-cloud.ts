@@ -38,10 +38,18 @@ const backup: StepDefinition<Entry> = {
   },
 };
 
-/** Not idempotent (10 registrations per 72 h): observe first, always. */
+/**
+ * Not idempotent (10 registrations per 72 h): observe first — unless register was never attempted for
+ * this job and this process's backup has just succeeded. A deployment backs up only while it serves
+ * the number (after a register elsewhere it refuses, and the backup step is skipped), so the number was
+ * On-Prem seconds ago and nobody has registered it since: the GET would only say so again.
+ */
 const register: StepDefinition<Entry> = {
   name: 'register',
-  observe: async (ctx) => ((await onCloud(ctx)) ? done({ observed: 'already on Cloud API' }) : undefined),
+  observe: async (ctx) => {
+    if (ctx.ranHere.has('backup') && !ctx.attempted('register')) return undefined;
+    return (await onCloud(ctx)) ? done({ observed: 'already on Cloud API' }) : undefined;
+  },
   async run(ctx) {
     const { pin, backupPassword } = ctx.conn.secrets(ctx.entry);
     const data = (ctx.outputs['backup'] as { data?: string } | undefined)?.data;
@@ -58,7 +66,7 @@ export const onpremToCloud: KindDefinition<Entry> = {
     pauseOutboundStep,
     backup,
     register,
-    { name: 'verify_health', run: async (ctx) => done({ health: await cloudHealthy(graph(ctx), ctx.entry.phone_number_id) }) },
+    { name: 'verify_health', run: async (ctx) => done(await cloudHealthy(graph(ctx), ctx.entry.phone_number_id)) },
     // Seed 000: after migrating, subscribe the app to the WABA's webhooks.
     subscribeStep<Entry>('subscribe_app', graph, (entry) => entry.waba_id),
     resumeOutboundStep,

@@ -11,6 +11,13 @@ export interface StepContext<E extends NumberEntry = NumberEntry> {
   readonly outbound: OutboundGateway;
   /** Outputs of this job's finished steps, by step name. */
   readonly outputs: Readonly<Record<string, unknown>>;
+  /**
+   * Steps whose `run` succeeded in this process, in this execution of the job — not observed, not
+   * skipped, not done by an earlier process: what they saw is seconds old.
+   */
+  readonly ranHere: ReadonlySet<string>;
+  /** Whether an attempt of `step` was ever made for this job (recorded, or in this process). */
+  attempted(step: string): boolean;
 }
 
 export interface StepDefinition<E extends NumberEntry = NumberEntry> {

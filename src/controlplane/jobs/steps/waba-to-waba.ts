@@ -114,7 +114,7 @@ export const wabaToWaba: KindDefinition<Entry> = {
     requestCode,
     verifyCode,
     register,
-    { name: 'verify_health', run: async (ctx) => done({ health: await cloudHealthy(dest(ctx), ctx.entry.phone_number_id) }) },
+    { name: 'verify_health', run: async (ctx) => done(await cloudHealthy(dest(ctx), ctx.entry.phone_number_id)) },
     resumeOutboundStep,
     { name: 'verify', run: async (ctx) => verdict(await cloudChecks(dest(ctx), ctx, ctx.entry.destination_waba_id)) },
   ],
