@@ -29,41 +29,65 @@ const CACHE_ENTRIES = 10_000;
 const CACHE_TTL_MS = 10 * 60_000;
 
 export function prepared<P extends Record<string, unknown>, R>(build: (db: Kysely<Database>, p: P) => Compilable<R>, options: PreparedOptions = {}): PreparedQuery<P, R> {
-  const compiledFor = new WeakMap<object, { sql: string; slots: (string | { constant: unknown })[]; tables: string[] }>();
+  const compile = compileOnce(build);
   const caches = new WeakMap<DirectConnection, LruCache<string, { stamp: number; rows: R[] }>>();
-  const runDirect = (direct: DirectConnection, sql: string, tables: string[], values: unknown[]): R[] => {
-    if (!options.cached) return direct.run(sql, values) as R[];
+  const runDirect = (direct: DirectConnection, { sql, parameters }: CompiledOnce): R[] => {
+    if (!options.cached) return direct.run(sql, parameters) as R[];
+    if (!/^\s*select\b/i.test(sql)) throw new Error(`only a SELECT can be cached: ${sql}`);
     let cache = caches.get(direct);
     if (!cache) caches.set(direct, (cache = new LruCache(CACHE_ENTRIES, CACHE_TTL_MS)));
-    const key = JSON.stringify(values);
-    const stamp = direct.stamp(tables);
+    const key = JSON.stringify(parameters);
+    const stamp = direct.stamp(tablesOf(sql));
     const hit = cache.get(key);
     if (hit?.stamp === stamp) return hit.rows;
-    const rows = Object.freeze((direct.run(sql, values) as R[]).map((row) => Object.freeze(row))) as R[];
+    const rows = Object.freeze((direct.run(sql, parameters) as R[]).map((row) => Object.freeze(row))) as R[];
     cache.set(key, { stamp, rows });
     return rows;
   };
   return async (db, params) => {
+    const compiled = compile(db, params);
+    const direct = directFor(db);
+    if (direct) return runDirect(direct, compiled);
+    const result = await db.executeQuery<R>(CompiledQuery.raw(compiled.sql, compiled.parameters));
+    return result.rows as R[];
+  };
+}
+
+export interface CompiledOnce {
+  sql: string;
+  parameters: unknown[];
+}
+
+/**
+ * Builds a query once per dialect with stand-in values, so the SQL still comes from Kysely (each
+ * dialect's placeholders and quoting); each call only puts the real values in order. Shared by the
+ * platform's and the control plane's stores.
+ */
+export function compileOnce<DB, P extends Record<string, unknown>>(build: (db: Kysely<DB>, p: P) => Compilable<unknown>): (db: Kysely<DB>, params: P) => CompiledOnce {
+  const byDialect = new WeakMap<object, { sql: string; slots: (string | { constant: unknown })[] }>();
+  return (db, params) => {
     // A transaction shares its database's dialect adapter, so the SQL compiled once serves both.
-    const dialect = db.getExecutor().adapter;
-    let compiled = compiledFor.get(dialect);
+    const adapter = db.getExecutor().adapter;
+    let compiled = byDialect.get(adapter);
     if (!compiled) {
       const sentinels = new Proxy({} as P, { get: (_t, key) => `${SENTINEL}${String(key)}` });
       const query = build(db, sentinels).compile();
       compiled = {
         sql: query.sql,
         slots: query.parameters.map((v) => (typeof v === 'string' && v.startsWith(SENTINEL) ? v.slice(SENTINEL.length) : { constant: v })),
-        tables: tablesRead(query.sql),
       };
-      if (options.cached && !/^\s*select\b/i.test(query.sql)) throw new Error(`only a SELECT can be cached: ${query.sql}`);
-      compiledFor.set(dialect, compiled);
+      byDialect.set(adapter, compiled);
     }
-    const values = compiled.slots.map((slot) => (typeof slot === 'string' ? params[slot] : slot.constant));
-    const direct = directFor(db);
-    if (direct) return runDirect(direct, compiled.sql, compiled.tables, values);
-    const result = await db.executeQuery<R>(CompiledQuery.raw(compiled.sql, values));
-    return result.rows as R[];
+    return { sql: compiled.sql, parameters: compiled.slots.map((slot) => (typeof slot === 'string' ? params[slot] : slot.constant)) };
   };
+}
+
+const tablesBySql = new Map<string, string[]>();
+/** The tables a compiled SELECT reads, worked out once per SQL text. */
+function tablesOf(sql: string): string[] {
+  let tables = tablesBySql.get(sql);
+  if (!tables) tablesBySql.set(sql, (tables = tablesRead(sql)));
+  return tables;
 }
 
 /** Every insertable column of a table, each marked as written (true) or left to its default (false). */

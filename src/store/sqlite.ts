@@ -34,16 +34,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
   const statements = withStatementCache(sqlite, { onPrepare: (sql) => writes.note(sql) });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   await migrateToLatest(db, migrationProvider(sqliteCapabilities));
-  registerDirect(db, {
-    inTransaction: () => sqlite.inTransaction,
-    run(sql, values) {
-      const stmt = statements.prepare(sql);
-      if (stmt.reader) return stmt.all(values);
-      stmt.run(values);
-      return [];
-    },
-    stamp: (tables) => writes.stamp(tables),
-  });
+  registerDirect(db, { inTransaction: () => sqlite.inTransaction, run: statements.run, stamp: (tables) => writes.stamp(tables) });
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(path);
   if (checkpointer) sqlite.pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   const groupCommit = new GroupCommit(db);
@@ -67,24 +58,35 @@ export async function openSqliteStore(path: string): Promise<Store> {
  * time on SQLite's single connection, so a cached statement is never in use twice). `onPrepare` sees
  * every statement before it runs (the write tracker of direct.ts).
  */
-export function withStatementCache(
-  sqlite: SQLite.Database,
-  { onPrepare, size = 512 }: { onPrepare?: (sql: string) => void; size?: number } = {},
-): SqliteDatabase & { prepare(sql: string): SQLite.Statement } {
+export function withStatementCache(sqlite: SQLite.Database, { onPrepare, size = 512 }: { onPrepare?: (sql: string) => void; size?: number } = {}): CachedStatements {
   const cache = new Map<string, SQLite.Statement>();
+  const prepare = (sql: string): SQLite.Statement => {
+    onPrepare?.(sql);
+    let stmt = cache.get(sql);
+    if (stmt) {
+      cache.delete(sql);
+    } else {
+      stmt = sqlite.prepare(sql);
+      if (cache.size >= size) cache.delete(cache.keys().next().value ?? '');
+    }
+    cache.set(sql, stmt);
+    return stmt;
+  };
   return {
     close: () => sqlite.close(),
-    prepare(sql: string) {
-      onPrepare?.(sql);
-      let stmt = cache.get(sql);
-      if (stmt) {
-        cache.delete(sql);
-      } else {
-        stmt = sqlite.prepare(sql);
-        if (cache.size >= size) cache.delete(cache.keys().next().value ?? '');
-      }
-      cache.set(sql, stmt);
-      return stmt;
+    prepare,
+    run(sql, values) {
+      const stmt = prepare(sql);
+      if (stmt.reader) return stmt.all(values);
+      stmt.run(values);
+      return [];
     },
   };
+}
+
+/** Kysely's view of a connection, plus running a statement on it directly (same statement cache). */
+export interface CachedStatements extends SqliteDatabase {
+  prepare(sql: string): SQLite.Statement;
+  /** One statement, synchronously: a reader's rows, an empty list otherwise. */
+  run(sql: string, values: readonly unknown[]): unknown[];
 }

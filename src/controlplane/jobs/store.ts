@@ -4,8 +4,7 @@ import { migrateToLatest } from '../../store/database.js';
 import { postgresCapabilities, sqliteCapabilities, type DialectCapabilities } from '../../store/dialect.js';
 import { isPostgresUrl } from '../../store/open.js';
 import { openPostgresPool, serializable } from '../../store/postgres.js';
-import { openSqliteFile } from '../../store/sqlite.js';
-import { preparedOnce } from '../util/sqlite-statements.js';
+import { openSqliteFile, withStatementCache } from '../../store/sqlite.js';
 import { CommitQueue, type DirectWrites } from './commit-queue.js';
 import { cpPrepared, type BoundQuery } from './prepared.js';
 import { controlPlaneMigrations } from './migrations.js';
@@ -71,7 +70,7 @@ export class JobStore {
     const caps = onPostgres ? postgresCapabilities : sqliteCapabilities;
     // FULL: step results and a message's `sent` mark must survive a power cut, not only a process
     // crash (a lost `sent` mark would send the message again).
-    const sqlite = onPostgres ? undefined : preparedOnce(openSqliteFile(location, { synchronous: 'FULL' }));
+    const sqlite = onPostgres ? undefined : withStatementCache(openSqliteFile(location, { synchronous: 'FULL' }), { size: 1024 });
     const db = new Kysely<ControlPlaneDatabase>({ dialect: sqlite ? new SqliteDialect({ database: sqlite }) : new PostgresDialect({ pool: openPostgresPool(location) }) });
     try {
       await migrateToLatest(db, controlPlaneMigrations(caps), { migrations: 'cp_migrations', lock: 'cp_migrations_lock' });
