@@ -22,10 +22,16 @@ export interface DirectConnection {
  */
 export class WriteTracker {
   private readonly writes = new Map<string, number>();
+  private readonly kinds = new Map<string, StatementKind>();
   private everything = 0;
 
   note(sql: string): void {
-    const kind = statementKind(sql);
+    let kind = this.kinds.get(sql);
+    if (kind === undefined) {
+      // Texts repeat (only IN lists and multi-row inserts vary in length); bound the memo all the same.
+      if (this.kinds.size >= 4096) this.kinds.clear();
+      this.kinds.set(sql, (kind = statementKind(sql)));
+    }
     if (kind === 'read') return;
     if (kind === 'unknown') this.everything += 1;
     else this.writes.set(kind.table, (this.writes.get(kind.table) ?? 0) + 1);
@@ -42,7 +48,9 @@ export class WriteTracker {
 const READS = /^\s*(select|begin|commit|savepoint|release)\b/i;
 const SINGLE_TABLE_WRITE = /^\s*(?:insert\s+into|update)\s+"([^"]+)"/i;
 
-function statementKind(sql: string): 'read' | 'unknown' | { table: string } {
+type StatementKind = 'read' | 'unknown' | { table: string };
+
+function statementKind(sql: string): StatementKind {
   if (READS.test(sql)) return 'read';
   const table = SINGLE_TABLE_WRITE.exec(sql)?.[1];
   return table === undefined ? 'unknown' : { table };
