@@ -24,7 +24,7 @@
  * Prints JSON: seconds for create and execute, numbers/s, CPU seconds (and ms per number) of the
  * control plane and of the platform during the timed part, the load average, held-message counts.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,7 +33,7 @@ import { JobStore } from '../src/controlplane/jobs/store.js';
 import { trackingTag } from '../src/controlplane/outbound/payload.js';
 import { planSchema } from '../src/controlplane/plan/schema.js';
 import { mapLimit } from '../src/controlplane/util/pool.js';
-import { call, startPlatform } from './support.js';
+import { call, cpuSecondsOf, startPlatform } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -73,17 +73,6 @@ async function provision(base: string, wabaId: string): Promise<Subject[]> {
     subjects.push(...res.data.map((d) => ({ id: d.phone_number_id, deployment: d.deployment_id })));
   }
   return subjects;
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
-function cpuSecondsOf(pid: number | undefined): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    // utime and stime are fields 14 and 15 of the file (11 and 12 after the command name), in ticks of 1/100 s.
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 interface HeldCheck {
