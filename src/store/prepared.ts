@@ -33,7 +33,6 @@ export function prepared<P extends Record<string, unknown>, R>(build: (db: Kysel
   const caches = new WeakMap<DirectConnection, LruCache<string, { stamp: number; rows: R[] }>>();
   const runDirect = (direct: DirectConnection, { sql, parameters }: CompiledOnce): R[] => {
     if (!options.cached) return direct.run(sql, parameters) as R[];
-    if (!/^\s*select\b/i.test(sql)) throw new Error(`only a SELECT can be cached: ${sql}`);
     let cache = caches.get(direct);
     if (!cache) caches.set(direct, (cache = new LruCache(CACHE_ENTRIES, CACHE_TTL_MS)));
     const key = JSON.stringify(parameters);
@@ -83,10 +82,13 @@ export function compileOnce<DB, P extends Record<string, unknown>>(build: (db: K
 }
 
 const tablesBySql = new Map<string, string[]>();
-/** The tables a compiled SELECT reads, worked out once per SQL text. */
+/** The tables a cached query reads, worked out (and the query checked to be a SELECT) once per SQL text. */
 function tablesOf(sql: string): string[] {
   let tables = tablesBySql.get(sql);
-  if (!tables) tablesBySql.set(sql, (tables = tablesRead(sql)));
+  if (!tables) {
+    if (!/^\s*select\b/i.test(sql)) throw new Error(`only a SELECT can be cached: ${sql}`);
+    tablesBySql.set(sql, (tables = tablesRead(sql)));
+  }
   return tables;
 }
 
