@@ -50,18 +50,24 @@ describe('de-duplication keys', () => {
 });
 
 describe('which API a number receives from', () => {
-  const empty: SourceView = { current: null, currentLatest: null, switchedAt: null, epoch: 0 };
+  const empty: SourceView = { current: null, currentLatest: null, switchedAt: null, epoch: 0, previous: null };
 
   it('the first event sets it without a switch; the same API keeps it', () => {
     const first = observeSource(empty, 'onprem', 100, 1_000);
-    expect(first).toEqual({ view: { current: 'onprem', currentLatest: 100, switchedAt: null, epoch: 0 }, switched: false });
+    expect(first).toEqual({ view: { current: 'onprem', currentLatest: 100, switchedAt: null, epoch: 0, previous: null }, switched: false });
     expect(observeSource(first.view, 'onprem', 105, 2_000).view.currentLatest).toBe(105);
     expect(observeSource(first.view, 'onprem', 90, 2_000).view.currentLatest).toBe(100);
   });
 
   it('a newer event from the other API is a switch, stamped with the time it arrived', () => {
     const on = observeSource(empty, 'onprem', 100, 1_000).view;
-    expect(observeSource(on, 'cloud', 101, 7_000)).toEqual({ view: { current: 'cloud', currentLatest: 101, switchedAt: 7_000, epoch: 1 }, switched: true });
+    expect(observeSource(on, 'cloud', 101, 7_000)).toEqual({ view: { current: 'cloud', currentLatest: 101, switchedAt: 7_000, epoch: 1, previous: 'onprem' }, switched: true });
+  });
+
+  it('a same-second event from an API the number never left is a switch (a migration inside one second)', () => {
+    const on = observeSource(empty, 'onprem', 100, 1_000).view;
+    expect(observeSource(on, 'cloud', 100, 1_900)).toEqual({ view: { current: 'cloud', currentLatest: 100, switchedAt: 1_900, epoch: 1, previous: 'onprem' }, switched: true });
+    expect(observeSource(on, 'cloud', 99, 1_900).switched).toBe(false);
   });
 
   it('a straggler from the old API (older or same second) does not switch it back', () => {
@@ -74,8 +80,8 @@ describe('which API a number receives from', () => {
 });
 
 describe('placement around a switch-over', () => {
-  const onprem: SourceView = { current: 'onprem', currentLatest: 100, switchedAt: null, epoch: 0 };
-  const switched: SourceView = { current: 'cloud', currentLatest: 101, switchedAt: 10_000, epoch: 1 };
+  const onprem: SourceView = { current: 'onprem', currentLatest: 100, switchedAt: null, epoch: 0, previous: null };
+  const switched: SourceView = { current: 'cloud', currentLatest: 101, switchedAt: 10_000, epoch: 1, previous: 'onprem' };
 
   it('events of the current API go now, in the current epoch', () => {
     expect(placement(onprem, 'onprem', 5_000, 3_000)).toEqual({ epoch: 0, notBefore: 5_000 });

@@ -84,18 +84,23 @@ export interface SourceView {
   switchedAt: number | null;
   /** How many switches the gateway has seen: the number's queue is ordered by epoch first. */
   epoch: number;
+  /** The API the number left at its last switch (null: never switched). */
+  previous: Source | null;
 }
 
 /**
  * A number has switched API when an event arrives from the other API that is *newer* than anything
- * the current API reported. An older (or same-second) one is a straggler — something the old API
- * sent before the switch and delivers late — and does not flip the view back.
+ * the current API reported. An older one is a straggler — something the old API sent before the
+ * switch and delivers late — and does not flip the view back. Timestamps are whole seconds, so a
+ * same-second event is ambiguous: from the API the number left it is a straggler, but from an API
+ * the number was never seen leaving it can only be new — a migration that finishes within the
+ * second of the old API's last event is still seen.
  */
 export function observeSource(view: SourceView, source: Source, timestamp: number, receivedAt: number): { view: SourceView; switched: boolean } {
-  if (view.current === null) return { view: { current: source, currentLatest: timestamp, switchedAt: null, epoch: view.epoch }, switched: false };
+  if (view.current === null) return { view: { ...view, current: source, currentLatest: timestamp, switchedAt: null }, switched: false };
   if (source === view.current) return { view: { ...view, currentLatest: Math.max(view.currentLatest ?? timestamp, timestamp) }, switched: false };
-  if (view.currentLatest !== null && timestamp <= view.currentLatest) return { view, switched: false };
-  return { view: { current: source, currentLatest: timestamp, switchedAt: receivedAt, epoch: view.epoch + 1 }, switched: true };
+  if (view.currentLatest !== null && (timestamp < view.currentLatest || (timestamp === view.currentLatest && source === view.previous))) return { view, switched: false };
+  return { view: { current: source, currentLatest: timestamp, switchedAt: receivedAt, epoch: view.epoch + 1, previous: view.current }, switched: true };
 }
 
 /** Where an event goes in its number's queue: order key (epoch) and the earliest time it may go. */

@@ -117,7 +117,7 @@ class NumberViews {
     if (e.phoneNumberId === null) return { epoch: 0, notBefore: this.now };
     const row = this.rows.get(e.phoneNumberId) ?? (await findNumber(this.tx, e.phoneNumberId)) ?? newNumber(e, this.source, this.now);
     const ts = e.timestamp ?? Math.floor(this.now / 1000);
-    const { view, switched } = observeSource({ current: row.current_source, currentLatest: row.current_latest, switchedAt: row.switched_at, epoch: row.epoch }, this.source, ts, this.now);
+    const { view, switched } = observeSource({ current: row.current_source, currentLatest: row.current_latest, switchedAt: row.switched_at, epoch: row.epoch, previous: row.previous_source }, this.source, ts, this.now);
     if (switched) await insertSwitch(this.tx, { phone_number_id: row.phone_number_id, from_source: row.current_source, to_source: this.source, at: this.now, event_ts: ts });
     this.rows.set(e.phoneNumberId, {
       ...row,
@@ -125,7 +125,7 @@ class NumberViews {
       epoch: view.epoch,
       current_latest: view.currentLatest,
       switched_at: view.switchedAt,
-      previous_source: switched ? row.current_source : row.previous_source,
+      previous_source: view.previous,
       last_event_at: this.now,
       onprem_events: row.onprem_events + (this.source === 'onprem' ? 1 : 0),
       cloud_events: row.cloud_events + (this.source === 'cloud' ? 1 : 0),
