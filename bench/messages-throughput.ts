@@ -1,10 +1,11 @@
 /**
  * Benchmark: POST /{PHONE_NUMBER_ID}/messages throughput, with every status webhook delivered to a
  * local receiver. The platform runs as its own process (built `dist/main.js`, fresh SQLite file);
- * load comes from autocannon in this process; the receiver also lives here.
+ * load comes from `wrk` (Debian package; one thread) when installed, else autocannon in this process
+ * (`--load autocannon` forces it: it takes much more of the two cores than wrk); the receiver lives here.
  *
  *   npm run build && npx tsx bench/messages-throughput.ts [--duration 10] [--connections 64] [--webhook-batch 1] [--no-webhooks]
- *                                                          [--postgres] [--instances 2]
+ *                                                          [--postgres] [--instances 2] [--load wrk|autocannon]
  *
  * `--no-webhooks` leaves the app unsubscribed: the send path alone, for diagnosis.
  * `--postgres` runs the platform on a throwaway PostgreSQL cluster (durable settings, Debian's package);
@@ -13,14 +14,16 @@
  *
  * Prints requests/s, latency p50/p99, non-2xx count, webhook deliveries/s (events delivered divided
  * by the time from the first request until the last event arrived), and the platform's CPU time per
- * accepted message (Linux: from /proc), sends and their webhook deliveries together, and its instructions
+ * accepted message (Linux: from /proc), sends and their webhook deliveries together, the same for its main
+ * thread alone (the event loop that answers requests: what caps requests/s), and its instructions
  * per accepted message (`perf stat`, where available): the figure to compare changes by on a shared machine.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { ChildProcess } from 'node:child_process';
-import { benchDatabase, call, countInstructions, cpuSecondsOf, startPlatform } from './support.js';
+import { benchDatabase, call, countInstructions, cpuSecondsOf, mainThreadCpuSecondsOf, startPlatform } from './support.js';
+import { wrkAvailable, wrkLoad, type LoadRequest, type LoadResult } from './wrk.js';
 // @ts-expect-error autocannon ships no type declarations
 import autocannon from 'autocannon';
 
@@ -29,8 +32,6 @@ interface AutocannonResult {
   latency: { p50: number; p99: number; average: number };
   non2xx: number;
   errors: number;
-  timeouts: number;
-  duration: number;
 }
 
 const { values } = parseArgs({
@@ -42,8 +43,12 @@ const { values } = parseArgs({
     'no-webhooks': { type: 'boolean', default: false },
     postgres: { type: 'boolean', default: false },
     instances: { type: 'string', default: '1' },
+    load: { type: 'string' },
   },
 });
+const loadTool = values.load ?? (wrkAvailable() ? 'wrk' : 'autocannon');
+if (loadTool !== 'wrk' && loadTool !== 'autocannon') throw new Error('--load must be wrk or autocannon');
+if (loadTool === 'wrk' && !wrkAvailable()) throw new Error('wrk is not installed (apt-get install -y wrk)');
 const instances = Number(values.instances);
 if (!Number.isInteger(instances) || instances < 1) throw new Error('--instances must be a positive integer');
 if (instances > 1 && !values.postgres) throw new Error('--instances > 1 needs --postgres (a SQLite file belongs to one process)');
@@ -120,27 +125,22 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const platformCpu = (): number => children.reduce((acc, c) => acc + (cpuSecondsOf(c.pid) ?? Number.NaN), 0);
     const cpu0 = platformCpu();
+    const mainThreadCpu = (): number => children.reduce((acc, c) => acc + (mainThreadCpuSecondsOf(c.pid) ?? Number.NaN), 0);
+    const mainCpu0 = mainThreadCpu();
     const instructions = children.map((c) => countInstructions(c.pid));
-    let next = 0;
-    const load = (url: string): Promise<AutocannonResult> =>
-      autocannon({
-        url,
-        connections: Math.max(1, Math.round(connections / instances)),
-        duration,
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (req: Record<string, unknown>) => ({ ...req, path: `/v23.0/${numbers[next++ % numbers.length] ?? ''}/messages` }),
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-            body,
-          },
-        ],
-      }) as Promise<AutocannonResult>;
-    const results = await Promise.all(bases.map(load));
-    const sum = (f: (r: AutocannonResult) => number): number => results.reduce((acc, r) => acc + f(r), 0);
+    const mainInstructions = children.map((c) => countInstructions(c.pid, { mainThreadOnly: true }));
+    const request: LoadRequest = {
+      method: 'POST',
+      paths: numbers.map((id) => `/v23.0/${id}/messages`),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+    };
+    const perInstance = Math.max(1, Math.round(connections / instances));
+    const results = await Promise.all(bases.map((b) => (loadTool === 'wrk' ? wrkLoad(b, request, perInstance, duration) : autocannonLoad(b, request, perInstance, duration))));
+    const sum = (f: (r: LoadResult) => number): number => results.reduce((acc, r) => acc + f(r), 0);
     const result = {
-      requests: { average: sum((r) => r.requests.average), total: sum((r) => r.requests.total) },
-      latency: { p50: Math.max(...results.map((r) => r.latency.p50)), p99: Math.max(...results.map((r) => r.latency.p99)) },
+      requests: { average: sum((r) => r.requestsPerSecond), total: sum((r) => r.total) },
+      latency: { p50: Math.max(...results.map((r) => r.p50Ms)), p99: Math.max(...results.map((r) => r.p99Ms)) },
       non2xx: sum((r) => r.non2xx),
       errors: sum((r) => r.errors),
     };
@@ -148,17 +148,23 @@ async function main(): Promise<void> {
     const expectedEvents = withWebhooks ? accepted * 2 : 0; // sent + delivered per message
     const deadline = performance.now() + 120_000;
     while (delivered < expectedEvents && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    // autocannon stops counting at its deadline with requests still in flight: wait for quiet too.
+    // The load generator stops counting at its deadline with requests still in flight: wait for quiet too.
     while (performance.now() - lastDeliveryAt < 1000 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const deliverySeconds = (lastDeliveryAt - t0) / 1000;
     // The platform's own CPU per accepted message, sends and webhook deliveries together: steadier than
     // requests/s on a shared machine, and what a change to the send path moves.
     const cpuPerMessageUs = ((platformCpu() - cpu0) * 1e6) / Math.max(1, accepted);
-    const counted = await Promise.all(instructions.map((i) => i.stop()));
-    const totalInstructions = counted.every((c) => c !== undefined) ? counted.reduce<number>((a, c) => a + (c ?? 0), 0) : undefined;
+    const mainCpuPerMessageUs = ((mainThreadCpu() - mainCpu0) * 1e6) / Math.max(1, accepted);
+    const sumCounts = async (counters: { stop(): Promise<number | undefined> }[]): Promise<number | undefined> => {
+      const counted = await Promise.all(counters.map((i) => i.stop()));
+      return counted.every((c) => c !== undefined) ? counted.reduce<number>((a, c) => a + (c ?? 0), 0) : undefined;
+    };
+    const totalInstructions = await sumCounts(instructions);
+    const mainThreadInstructions = await sumCounts(mainInstructions);
 
     const report = {
       benchmark: withWebhooks ? 'POST /messages with webhook delivery' : 'POST /messages, no subscribed app (send path only)',
+      load_generator: loadTool,
       database: values.postgres ? 'postgresql' : 'sqlite',
       instances,
       connections,
@@ -170,7 +176,7 @@ async function main(): Promise<void> {
       latency_p50_ms: result.latency.p50, // the worst instance's, with several
       latency_p99_ms: result.latency.p99,
       non_2xx: result.non2xx,
-      errors: result.errors, // autocannon counts each timeout among its errors already
+      errors: result.errors, // socket errors and timeouts
       webhook_events_expected_at_least: expectedEvents,
       webhook_events_delivered: delivered,
       webhook_posts: posts,
@@ -178,7 +184,9 @@ async function main(): Promise<void> {
       webhook_events_per_s: Math.round(delivered / deliverySeconds),
       all_delivered_after_s: Number(deliverySeconds.toFixed(2)),
       platform_cpu_us_per_message: Number.isNaN(cpuPerMessageUs) ? null : Math.round(cpuPerMessageUs),
+      platform_main_thread_cpu_us_per_message: Number.isNaN(mainCpuPerMessageUs) ? null : Math.round(mainCpuPerMessageUs),
       platform_instructions_per_message: totalInstructions === undefined ? null : Math.round(totalInstructions / Math.max(1, accepted)),
+      platform_main_thread_instructions_per_message: mainThreadInstructions === undefined ? null : Math.round(mainThreadInstructions / Math.max(1, accepted)),
     };
     console.log(JSON.stringify(report, null, 2));
   } finally {
@@ -187,6 +195,18 @@ async function main(): Promise<void> {
     database.cleanup();
     receiver.close();
   }
+}
+
+async function autocannonLoad(base: string, r: LoadRequest, connections: number, durationS: number): Promise<LoadResult> {
+  let next = 0;
+  const res = (await autocannon({
+    url: base,
+    connections,
+    duration: durationS,
+    requests: [{ method: r.method, setupRequest: (req: Record<string, unknown>) => ({ ...req, path: r.paths[next++ % r.paths.length] ?? '' }), headers: r.headers, body: r.body }],
+  })) as AutocannonResult;
+  // autocannon counts each timeout among its errors already.
+  return { requestsPerSecond: res.requests.average, total: res.requests.total, p50Ms: res.latency.p50, p99Ms: res.latency.p99, non2xx: res.non2xx, errors: res.errors };
 }
 
 main().catch((err: unknown) => {

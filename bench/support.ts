@@ -51,8 +51,20 @@ export async function benchDatabase(postgres: boolean): Promise<{ location: stri
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); undefined elsewhere. */
 export function cpuSecondsOf(pid: number | undefined): number | undefined {
+  return ticksToSeconds(`/proc/${String(pid)}/stat`);
+}
+
+/**
+ * CPU seconds of a process's main thread alone (its JavaScript event loop): the one that answers
+ * requests, so the figure that caps requests/s when other threads (delivery, checkpoints) run beside it.
+ */
+export function mainThreadCpuSecondsOf(pid: number | undefined): number | undefined {
+  return ticksToSeconds(`/proc/${String(pid)}/task/${String(pid)}/stat`);
+}
+
+function ticksToSeconds(statFile: string): number | undefined {
   try {
-    const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const fields = readFileSync(statFile, 'utf8').split(') ')[1]?.split(' ') ?? [];
     // utime and stime are fields 14 and 15 of the file (11 and 12 after the command name), in ticks of 1/100 s.
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
@@ -62,12 +74,12 @@ export function cpuSecondsOf(pid: number | undefined): number | undefined {
 
 /**
  * Counts the instructions a process executes until `stop()` (Linux `perf stat`), a figure that, unlike
- * wall or CPU time, does not move when other work shares the machine's cores. Resolves undefined where
- * perf or its counters are missing.
+ * wall or CPU time, does not move when other work shares the machine's cores. `mainThreadOnly` counts
+ * its main thread alone (the event loop). Resolves undefined where perf or its counters are missing.
  */
-export function countInstructions(pid: number | undefined): { stop(): Promise<number | undefined> } {
+export function countInstructions(pid: number | undefined, { mainThreadOnly = false } = {}): { stop(): Promise<number | undefined> } {
   if (pid === undefined) return { stop: () => Promise.resolve(undefined) };
-  const perf = spawn('perf', ['stat', '-x', ',', '-e', 'instructions', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const perf = spawn('perf', ['stat', '-x', ',', '-e', 'instructions', mainThreadOnly ? '-t' : '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let out = '';
   perf.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const exited = new Promise<void>((resolve) => {

@@ -11,6 +11,8 @@ export type Executor = Kysely<Database>;
 export interface Store {
   readonly db: Db;
   readonly caps: DialectCapabilities;
+  /** The SQLite file behind the store, for read-only connections on other threads; absent for ':memory:' and PostgreSQL. */
+  readonly file?: string;
   /**
    * Runs `work` in one transaction: all of it lands, or none of it. On SQLite concurrent transactions
    * may share one commit (group-commit.ts); on PostgreSQL they run serializable and a unit that loses

@@ -42,6 +42,7 @@ export async function openSqliteStore(path: string): Promise<Store> {
   return {
     db,
     caps: sqliteCapabilities,
+    ...(path !== ':memory:' && { file: path }),
     transaction: (work) => groupCommit.run(work),
     changes,
     async close() {

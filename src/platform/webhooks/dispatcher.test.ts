@@ -1,10 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HookReceiver, type Envelope } from '../../../test/support/webhook-helpers.js';
-import type { Store } from '../../store/database.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Executor, Store } from '../../store/database.js';
 import { openSqliteStore } from '../../store/sqlite.js';
 import type { WebhookEvent } from '../../store/schema.js';
-import { defaultDispatcherOptions, lanes, retryDelay, WebhookDispatcher, type DispatcherOptions } from './dispatcher.js';
+import { lanes } from './delivery.js';
+import { defaultDispatcherOptions, retryDelay, WebhookDispatcher, type DispatcherOptions } from './dispatcher.js';
 import { Outbox } from './outbox.js';
 
 describe('retryDelay', () => {
@@ -121,14 +125,19 @@ describe('WebhookDispatcher against a real endpoint', () => {
     await other.stop();
   });
 
-  beforeEach(async () => {
-    t = 1_750_000_000_000;
-    store = await openSqliteStore(':memory:');
-    await store.db.insertInto('businesses').values({ id: 'b1', name: 'B', verification_status: 'verified', tos_accepted_at: t, created_at: t }).execute();
-    await store.db
+  async function openWithApp(path: string): Promise<Store> {
+    const s = await openSqliteStore(path);
+    await s.db.insertInto('businesses').values({ id: 'b1', name: 'B', verification_status: 'verified', tos_accepted_at: t, created_at: t }).execute();
+    await s.db
       .insertInto('apps')
       .values({ id: 'app1', name: 'A', business_id: 'b1', app_secret: SECRET, callback_url: hook.url, verify_token: null, subscribed_fields: '["messages"]', created_at: t })
       .execute();
+    return s;
+  }
+
+  beforeEach(async () => {
+    t = 1_750_000_000_000;
+    store = await openWithApp(':memory:');
     hook.hits.length = 0;
     other.hits.length = 0;
     hook.status = 200;
@@ -140,16 +149,19 @@ describe('WebhookDispatcher against a real endpoint', () => {
     await store.close();
   });
 
-  function dispatcher(options: Partial<DispatcherOptions> = {}): WebhookDispatcher {
-    const d = new WebhookDispatcher(store, clock, new Outbox(), { ...defaultDispatcherOptions, retryBaseMs: 100, retryMaxMs: 1000, maxAgeMs: 10_000, ...options }, clock);
+  /** The same store, as processes sharing a database see it: claims take leases. */
+  const shared = (): Store => ({ ...store, transaction: (work) => store.transaction(work), caps: { ...store.caps, sharedByProcesses: true } });
+
+  function dispatcher(options: Partial<DispatcherOptions> = {}, on: Store = store): WebhookDispatcher {
+    const d = new WebhookDispatcher(on, clock, new Outbox(), { ...defaultDispatcherOptions, retryBaseMs: 100, retryMaxMs: 1000, maxAgeMs: 10_000, ...options }, clock);
     dispatchers.push(d);
     return d;
   }
 
-  async function enqueue(n: number, over: Partial<Omit<WebhookEvent, 'id'>> = {}): Promise<number[]> {
+  async function enqueue(n: number, over: Partial<Omit<WebhookEvent, 'id'>> = {}, on: Executor = store.db): Promise<number[]> {
     const ids: number[] = [];
     for (let i = 0; i < n; i++) {
-      const row = await store.db
+      const row = await on
         .insertInto('webhook_events')
         .values({
           app_id: 'app1',
@@ -188,9 +200,10 @@ describe('WebhookDispatcher against a real endpoint', () => {
     expect(hit.headers['content-type']).toBe('application/json');
     expect(await row(id!)).toMatchObject({ status: 'delivered', delivered_at: t, attempts: 0, lease_until: null, last_error: null });
     const attempts = await store.db.selectFrom('webhook_attempts').selectAll().execute();
-    expect(attempts).toEqual([
-      expect.objectContaining({ app_id: 'app1', event_ids: JSON.stringify([id]), url: hook.url, payload: hit.raw, http_status: 200, error: null, response_snippet: 'EVENT_RECEIVED', started_at: t }),
-    ]);
+    expect(attempts).toEqual([expect.objectContaining({ app_id: 'app1', event_ids: JSON.stringify([id]), url: hook.url, payload: hit.raw, http_status: 200, error: null, response_snippet: 'EVENT_RECEIVED' })]);
+    // On the emulator's clock (frozen here): the POST started after the round did, by wall-clock milliseconds.
+    expect(attempts[0]?.started_at).toBeGreaterThanOrEqual(t);
+    expect(attempts[0]?.started_at).toBeLessThan(t + 5000);
     // Nothing left to do.
     expect(await dispatcher().deliverDue()).toBe(0);
     expect(hook.posts()).toHaveLength(1);
@@ -240,10 +253,13 @@ describe('WebhookDispatcher against a real endpoint', () => {
     expect(attempt.error).toBe(ev1.last_error);
   });
 
-  it('never hands one event to two concurrent rounds (leases)', async () => {
+  it.each([
+    ['one process (rounds take turns)', false],
+    ['a shared database (leases)', true],
+  ])('never hands one event to two concurrent rounds: %s', async (_, isShared) => {
     hook.delay = () => 30;
     const ids = await enqueue(6);
-    const d = dispatcher({ maxBatch: 1 });
+    const d = dispatcher({ maxBatch: 1 }, isShared ? shared() : store);
     const [a, b] = await Promise.all([d.deliverDue(), d.deliverDue()]);
     expect(a + b).toBe(6);
     expect(hook.accepted()).toHaveLength(6);
@@ -251,15 +267,72 @@ describe('WebhookDispatcher against a real endpoint', () => {
     for (const id of ids) expect((await row(id)).status).toBe('delivered');
   });
 
-  it('leaves an event leased by someone else alone until the lease expires', async () => {
+  it('on a shared database, leaves an event leased by another process alone until the lease expires', async () => {
     const [id] = await enqueue(1, { lease_until: t + 5000 });
-    const d = dispatcher();
+    const d = dispatcher({}, shared());
     expect(await d.deliverDue()).toBe(0);
     t += 4999;
     expect(await d.deliverDue()).toBe(0);
     t += 1;
     expect(await d.deliverDue()).toBe(1);
     expect((await row(id!)).status).toBe('delivered');
+  });
+
+  it('in one process, writes no leases (nothing else could hold one; start-up releases old ones)', async () => {
+    const [id] = await enqueue(1);
+    hook.delay = () => 50;
+    const d = dispatcher();
+    const round = d.deliverDue();
+    await new Promise((r) => setTimeout(r, 25));
+    expect((await row(id!)).lease_until).toBeNull();
+    expect(await round).toBe(1);
+  });
+
+  it('delivers the same on the delivery thread as inline: body, signature, outcome', async () => {
+    const [id] = await enqueue(2);
+    expect(await dispatcher({ deliveryThread: true, maxBatch: 2 }).deliverDue()).toBe(2);
+    expect(await dispatcher({ deliveryThread: false, maxBatch: 2 }).deliverDue()).toBe(0);
+    await store.db.updateTable('webhook_events').set({ status: 'pending' }).execute();
+    expect(await dispatcher({ deliveryThread: false, maxBatch: 2 }).deliverDue()).toBe(2);
+    const [threaded, inline] = hook.accepted();
+    expect(threaded?.raw).toBe(inline?.raw);
+    expect(threaded?.headers['x-hub-signature-256']).toBe(inline?.headers['x-hub-signature-256']);
+    expect(threaded?.validSignature).toBe(true);
+    expect((await row(id!)).status).toBe('delivered');
+  });
+
+  it('on a SQLite file, the delivery thread reads the outbox itself: committed events only, each once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-dispatch-'));
+    const file = await openWithApp(join(dir, 'platform.sqlite'));
+    try {
+      hook.delay = () => 20;
+      const d = dispatcher({ maxBatch: 2 }, file);
+      expect(await d.deliverDue()).toBe(0); // the thread is up
+      // A transaction still open when the round starts: the round waits for its commit, then sees its events.
+      let commit = (): void => undefined;
+      let written = (): void => undefined;
+      const inserted = new Promise<void>((resolve) => (written = resolve));
+      const open = file.transaction(async (tx) => {
+        await enqueue(3, {}, tx);
+        written();
+        await new Promise<void>((resolve) => (commit = resolve));
+      });
+      await inserted;
+      const first = d.deliverDue();
+      const second = d.deliverDue();
+      await new Promise((r) => setTimeout(r, 50));
+      commit();
+      await open;
+      expect((await first) + (await second)).toBe(3);
+      expect(seqs(hook)).toEqual([[1, 2], [3]]);
+      const rows = await file.db.selectFrom('webhook_events').select(['status', 'lease_until']).execute();
+      expect(rows).toEqual(Array.from({ length: 3 }, () => ({ status: 'delivered', lease_until: null })));
+      expect(await file.db.selectFrom('webhook_attempts').select('http_status').execute()).toEqual([{ http_status: 200 }, { http_status: 200 }]);
+    } finally {
+      for (const d of dispatchers.splice(0)) await d.stop();
+      await file.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('skips events that are not due yet and ignores delivered and dead ones', async () => {

@@ -1,11 +1,9 @@
 import type { Clock } from '../../core/clock.js';
 import type { Store } from '../../store/database.js';
-import type { WebhookEvent } from '../../store/schema.js';
-import { cloudEnvelope } from './cloud-format.js';
-import { postJson } from './http-post.js';
-import { mergeOnpremPayloads } from '../onprem/format.js';
+import { sql } from 'kysely';
+import { DUE_EVENT_COLUMNS, planRound, type AttemptedEvent, type BatchOutcome, type DueEvent } from './delivery.js';
 import type { Outbox } from './outbox.js';
-import { serializeWebhookBody, signatureHeader } from './signature.js';
+import { inlinePoster, ThreadPoster, type Poster } from './poster.js';
 
 export interface DispatcherOptions {
   /** Most events per POST; Meta batches up to 1000 updates, SDK parsers often read only the first. */
@@ -20,6 +18,8 @@ export interface DispatcherOptions {
   /** Give up (dead-letter) once an event is older than this: Meta retries for up to 7 days. */
   maxAgeMs: number;
   timeoutMs: number;
+  /** Build, sign and send POSTs on a worker thread (poster.ts) instead of the API's thread. */
+  deliveryThread: boolean;
 }
 
 export const defaultDispatcherOptions: DispatcherOptions = {
@@ -31,43 +31,16 @@ export const defaultDispatcherOptions: DispatcherOptions = {
   retryMaxMs: 15 * 60 * 1000,
   maxAgeMs: 7 * 24 * 60 * 60 * 1000,
   timeoutMs: 10_000,
+  deliveryThread: true,
 };
 
-interface Attempt {
-  events: WebhookEvent[];
+interface Attempt extends Omit<BatchOutcome, 'startedWallMs'> {
   started: number;
-  durationMs: number;
-  body: string;
-  signature: string;
-  httpStatus: number | null;
-  error: string | null;
-  snippet: string | null;
 }
 
 /** Capped exponential backoff: base·2^(attempt-1), at most `max`. */
 export function retryDelay(attempt: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-}
-
-/**
- * Splits due events into lanes: same target URL and same phone number always share a lane, and a
- * batch never mixes targets. Up to `width` lanes per target give parallelism across numbers.
- */
-export function lanes(events: readonly WebhookEvent[], width: number): Map<string, WebhookEvent[]> {
-  const out = new Map<string, WebhookEvent[]>();
-  for (const e of events) {
-    const k = `${e.app_id} ${e.format} ${e.target_url} ${laneOf(e.phone_number_id ?? e.waba_id, width)}`;
-    const list = out.get(k);
-    if (list) list.push(e);
-    else out.set(k, [e]);
-  }
-  return out;
-}
-
-function laneOf(key: string, width: number): number {
-  let h = 0;
-  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
-  return Math.abs(h) % width;
 }
 
 /**
@@ -81,6 +54,9 @@ export class WebhookDispatcher {
   private loop: Promise<void> | undefined;
   private wakeRequested = false;
   private unsubscribe: (() => void) | undefined;
+  /** The round in progress (single-process stores run one round at a time). */
+  private round: Promise<unknown> = Promise.resolve();
+  private readonly poster: Poster | ThreadPoster;
 
   constructor(
     private readonly store: Store,
@@ -91,6 +67,7 @@ export class WebhookDispatcher {
     private readonly wallClock: Clock = { now: Date.now },
   ) {
     this.unsubscribe = outbox.onEnqueue(() => this.wake());
+    this.poster = options.deliveryThread ? new ThreadPoster() : inlinePoster;
   }
 
   start(): void {
@@ -104,6 +81,7 @@ export class WebhookDispatcher {
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
     await this.loop;
+    await this.poster.close();
   }
 
   /**
@@ -158,39 +136,76 @@ export class WebhookDispatcher {
   }
 
   /** One round: claim due events, deliver them grouped by target. Returns how many were attempted. */
-  async deliverDue(): Promise<number> {
+  deliverDue(): Promise<number> {
+    if (this.store.caps.sharedByProcesses) return this.deliverRound(() => this.claimWithLeases());
+    // One process owns the database: running its rounds one at a time is all the claim it needs (no
+    // lease writes), and a number's events cannot overtake each other between rounds.
+    const { poster } = this;
+    const file = this.store.file;
+    const round = this.round.then(() => (poster instanceof ThreadPoster && file !== undefined ? this.threadRound(poster, file) : this.deliverRound(() => this.dueEvents())));
+    this.round = round.catch(() => undefined);
+    return round;
+  }
+
+  private async deliverRound(claim: () => Promise<DueEvent[]>): Promise<number> {
+    const due = await claim();
+    if (due.length === 0) return 0;
+    const secrets = await this.appSecrets([...new Set(due.map((e) => e.app_id))]);
+    const clockOffset = this.clock.now() - Date.now();
+    return this.record(await this.poster.deliver(planRound(due, this.options, secrets), this.options.timeoutMs), clockOffset);
+  }
+
+  /** The delivery thread reads the due events itself, off this thread; this thread only records. */
+  private async threadRound(poster: ThreadPoster, file: string): Promise<number> {
+    // A barrier: whatever was enqueued before now is committed, so the thread's connection sees it.
+    await this.store.transaction(() => Promise.resolve());
+    const clockOffset = this.clock.now() - Date.now();
+    return this.record(await poster.round(file, this.clock.now(), this.options.claimLimit, this.options, this.options.timeoutMs), clockOffset);
+  }
+
+  private dueEvents(): Promise<DueEvent[]> {
+    return this.store.db
+      .selectFrom('webhook_events')
+      .select(DUE_EVENT_COLUMNS)
+      // A literal, so that SQLite may use the partial index of pending events (a parameter may not).
+      .where('status', '=', sql.lit('pending'))
+      .where('next_attempt_at', '<=', this.clock.now())
+      .orderBy('id')
+      .limit(this.options.claimLimit)
+      .execute();
+  }
+
+  /** Processes sharing the database lease what they claim, so no two deliver the same event. */
+  private claimWithLeases(): Promise<DueEvent[]> {
     const now = this.clock.now();
     // Leases guard against a live process delivering an event twice, so they run on wall time: moving
     // the emulator's clock (which schedules retries) must not expire a POST that is still in flight.
     const wallNow = this.wallClock.now();
-    const limit = this.options.claimLimit;
-    const due = await this.store.transaction(async (tx) => {
+    return this.store.transaction(async (tx) => {
       const rows = await tx
         .selectFrom('webhook_events')
-        .selectAll()
+        .select(DUE_EVENT_COLUMNS)
         .where('status', '=', 'pending')
         .where('next_attempt_at', '<=', now)
         .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', wallNow)]))
-        // Processes sharing the database: a number's events stay in order, so none is claimed while
-        // another process has an earlier one of the same number and target in flight. The claim runs
-        // serializable, so two processes cannot both pass this check on the same number.
-        .$if(this.store.caps.sharedByProcesses, (qb) =>
-          qb.where(({ not, exists, selectFrom }) =>
-            not(
-              exists(
-                selectFrom('webhook_events as earlier')
-                  .select('earlier.id')
-                  .whereRef('earlier.phone_number_id', '=', 'webhook_events.phone_number_id')
-                  .whereRef('earlier.target_url', '=', 'webhook_events.target_url')
-                  .whereRef('earlier.id', '<', 'webhook_events.id')
-                  .where('earlier.status', '=', 'pending')
-                  .where('earlier.lease_until', '>', wallNow),
-              ),
+        // A number's events stay in order, so none is claimed while another process has an earlier
+        // one of the same number and target in flight. The claim runs serializable, so two processes
+        // cannot both pass this check on the same number.
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('webhook_events as earlier')
+                .select('earlier.id')
+                .whereRef('earlier.phone_number_id', '=', 'webhook_events.phone_number_id')
+                .whereRef('earlier.target_url', '=', 'webhook_events.target_url')
+                .whereRef('earlier.id', '<', 'webhook_events.id')
+                .where('earlier.status', '=', 'pending')
+                .where('earlier.lease_until', '>', wallNow),
             ),
           ),
         )
         .orderBy('id')
-        .limit(limit)
+        .limit(this.options.claimLimit)
         .execute();
       if (rows.length > 0) {
         await tx
@@ -205,21 +220,6 @@ export class WebhookDispatcher {
       }
       return rows;
     });
-    if (due.length === 0) return 0;
-
-    const secrets = await this.appSecrets([...new Set(due.map((e) => e.app_id))]);
-    const attempts = (await Promise.all([...lanes(due, this.options.concurrency).values()].map((lane) => this.deliverLane(lane, secrets)))).flat();
-    await this.record(attempts);
-    return due.length;
-  }
-
-  /** A lane is sequential (so one number's events keep their order); lanes run in parallel. */
-  private async deliverLane(events: WebhookEvent[], secrets: Map<string, string>): Promise<Attempt[]> {
-    const attempts: Attempt[] = [];
-    for (let i = 0; i < events.length; i += this.options.maxBatch) {
-      attempts.push(await this.deliverBatch(events.slice(i, i + this.options.maxBatch), secrets));
-    }
-    return attempts;
   }
 
   private async appSecrets(appIds: string[]): Promise<Map<string, string>> {
@@ -227,34 +227,13 @@ export class WebhookDispatcher {
     return new Map(rows.map((r) => [r.id, r.app_secret]));
   }
 
-  private async deliverBatch(events: WebhookEvent[], secrets: Map<string, string>): Promise<Attempt> {
-    const first = events[0] as WebhookEvent;
-    // On-Prem deployments post bare, unsigned payloads to their own webhook URL (api-facts D.3).
-    const onprem = first.format === 'onprem';
-    const values = events.map((e) => JSON.parse(e.value) as Record<string, unknown>);
-    const body = serializeWebhookBody(
-      onprem ? mergeOnpremPayloads(values) : cloudEnvelope(events.map((e, i) => ({ wabaId: e.waba_id, field: e.field, value: values[i], at: e.created_at }))),
-    );
-    const signature = onprem ? '' : signatureHeader(body, secrets.get(first.app_id) ?? '');
-    const headers: Record<string, string> = onprem ? { 'user-agent': 'WhatsApp-OnPremises' } : { 'x-hub-signature-256': signature, 'user-agent': 'facebookexternalua' };
-    const started = this.clock.now();
-    const t0 = performance.now();
-    let httpStatus: number | null = null;
-    let error: string | null = null;
-    let snippet: string | null = null;
-    try {
-      const res = await postJson(first.target_url, body, headers, this.options.timeoutMs);
-      httpStatus = res.status;
-      snippet = res.snippet;
-      if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
-    } catch (err) {
-      error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    }
-    return { events, started, durationMs: Math.round(performance.now() - t0), body, signature, httpStatus, error, snippet };
-  }
-
-  /** Writes a round's attempts and their outcomes in one transaction. */
-  private async record(attempts: readonly Attempt[]): Promise<void> {
+  /**
+   * Writes a round's attempts and their outcomes in one transaction; returns how many events were
+   * attempted. `clockOffset` maps the wall time a POST started onto the emulator's clock.
+   */
+  private async record(outcomes: readonly BatchOutcome[][], clockOffset: number): Promise<number> {
+    const attempts: Attempt[] = outcomes.flat().map(({ startedWallMs, ...rest }) => ({ ...rest, started: startedWallMs + clockOffset }));
+    if (attempts.length === 0) return 0;
     const now = this.clock.now();
     await this.store.transaction(async (tx) => {
       await tx
@@ -297,5 +276,6 @@ export class WebhookDispatcher {
         }
       }
     });
+    return attempts.reduce((n, a) => n + a.events.length, 0);
   }
 }
