@@ -17,6 +17,17 @@ export const FALLBACK_AUTOCHECKPOINT_PAGES = 20_000;
 /** How often the worker checkpoints; a checkpoint of an already copied WAL costs next to nothing. */
 const INTERVAL_MS = 200;
 
+/**
+ * A PASSIVE checkpoint copies frames but never restarts the WAL: under steady writes some frames are
+ * always newer than the last copy, so the WAL grew until the fallback threshold made a COMMIT on the
+ * API's thread checkpoint 80 MB (a stall of hundreds of milliseconds). Once the WAL holds this many
+ * pages and the passive pass has copied nearly all of them, a RESTART checkpoint takes the write
+ * lock just long to copy the rest and restart the WAL from its beginning.
+ */
+const RESTART_AFTER_PAGES = 4000;
+/** "Nearly all": at most this many pages left for RESTART to copy while it holds the write lock. */
+const RESTART_WHEN_BEHIND_AT_MOST = 500;
+
 // The worker is plain CommonJS evaluated from a string, so it runs the same from src/ (tests) and dist/.
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
@@ -24,7 +35,10 @@ const Database = require(workerData.driver);
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 5000');
 const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (err) { parentPort.postMessage(String(err)); }
+  try {
+    const [{ log, checkpointed }] = db.pragma('wal_checkpoint(PASSIVE)');
+    if (log >= workerData.restartAfterPages && log - checkpointed <= workerData.restartWhenBehind) db.pragma('wal_checkpoint(RESTART)');
+  } catch (err) { parentPort.postMessage(String(err)); }
 }, workerData.intervalMs);
 parentPort.on('message', () => { clearInterval(timer); db.close(); parentPort.close(); });
 `;
@@ -36,7 +50,7 @@ export interface Checkpointer {
 /** Starts checkpointing `path` (a SQLite file in WAL mode) on a worker thread. */
 export function startCheckpointer(path: string, intervalMs = INTERVAL_MS): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { path, driver, intervalMs } });
+  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { path, driver, intervalMs, restartAfterPages: RESTART_AFTER_PAGES, restartWhenBehind: RESTART_WHEN_BEHIND_AT_MOST } });
   worker.unref();
   // A failed checkpoint is retried on the next tick; the fallback threshold bounds the WAL meanwhile.
   worker.on('message', (message: unknown) => process.emitWarning(`WAL checkpoint failed: ${String(message)}`));
