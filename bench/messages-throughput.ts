@@ -23,16 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import type { ChildProcess } from 'node:child_process';
 import { benchDatabase, call, countInstructions, cpuSecondsOf, mainThreadCpuSecondsOf, startPlatform } from './support.js';
-import { wrkAvailable, wrkLoad, type LoadRequest, type LoadResult } from './wrk.js';
-// @ts-expect-error autocannon ships no type declarations
-import autocannon from 'autocannon';
-
-interface AutocannonResult {
-  requests: { average: number; total: number };
-  latency: { p50: number; p99: number; average: number };
-  non2xx: number;
-  errors: number;
-}
+import { loadTool, runLoad, type LoadRequest, type LoadResult } from './load.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,9 +37,7 @@ const { values } = parseArgs({
     load: { type: 'string' },
   },
 });
-const loadTool = values.load ?? (wrkAvailable() ? 'wrk' : 'autocannon');
-if (loadTool !== 'wrk' && loadTool !== 'autocannon') throw new Error('--load must be wrk or autocannon');
-if (loadTool === 'wrk' && !wrkAvailable()) throw new Error('wrk is not installed (apt-get install -y wrk)');
+const tool = loadTool(values.load);
 const instances = Number(values.instances);
 if (!Number.isInteger(instances) || instances < 1) throw new Error('--instances must be a positive integer');
 if (instances > 1 && !values.postgres) throw new Error('--instances > 1 needs --postgres (a SQLite file belongs to one process)');
@@ -136,7 +125,7 @@ async function main(): Promise<void> {
       body,
     };
     const perInstance = Math.max(1, Math.round(connections / instances));
-    const results = await Promise.all(bases.map((b) => (loadTool === 'wrk' ? wrkLoad(b, request, perInstance, duration) : autocannonLoad(b, request, perInstance, duration))));
+    const results = await Promise.all(bases.map((b) => runLoad(tool, b, request, perInstance, duration)));
     const sum = (f: (r: LoadResult) => number): number => results.reduce((acc, r) => acc + f(r), 0);
     const result = {
       requests: { average: sum((r) => r.requestsPerSecond), total: sum((r) => r.total) },
@@ -164,7 +153,7 @@ async function main(): Promise<void> {
 
     const report = {
       benchmark: withWebhooks ? 'POST /messages with webhook delivery' : 'POST /messages, no subscribed app (send path only)',
-      load_generator: loadTool,
+      load_generator: tool,
       database: values.postgres ? 'postgresql' : 'sqlite',
       instances,
       connections,
@@ -195,18 +184,6 @@ async function main(): Promise<void> {
     database.cleanup();
     receiver.close();
   }
-}
-
-async function autocannonLoad(base: string, r: LoadRequest, connections: number, durationS: number): Promise<LoadResult> {
-  let next = 0;
-  const res = (await autocannon({
-    url: base,
-    connections,
-    duration: durationS,
-    requests: [{ method: r.method, setupRequest: (req: Record<string, unknown>) => ({ ...req, path: r.paths[next++ % r.paths.length] ?? '' }), headers: r.headers, body: r.body }],
-  })) as AutocannonResult;
-  // autocannon counts each timeout among its errors already.
-  return { requestsPerSecond: res.requests.average, total: res.requests.total, p50Ms: res.latency.p50, p99Ms: res.latency.p99, non2xx: res.non2xx, errors: res.errors };
 }
 
 main().catch((err: unknown) => {

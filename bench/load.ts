@@ -1,11 +1,14 @@
 /**
- * Load from `wrk` (Debian package `wrk`, C + LuaJIT): on two cores a Node load generator takes a
- * large share of the CPU the server under test needs; wrk costs a fraction of it per request.
+ * Load for the HTTP benchmarks: `wrk` (Debian package `wrk`, C + LuaJIT) when installed, else
+ * autocannon in the bench's own process. On two cores a Node load generator takes a large share of
+ * the CPU the server under test needs; wrk costs a fraction of it per request.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+// @ts-expect-error autocannon ships no type declarations
+import autocannon from 'autocannon';
 
 export interface LoadRequest {
   method: 'POST';
@@ -24,12 +27,27 @@ export interface LoadResult {
   errors: number;
 }
 
-export function wrkAvailable(): boolean {
+export type LoadTool = 'wrk' | 'autocannon';
+
+function wrkAvailable(): boolean {
   return spawnSync('wrk', ['--version']).error === undefined;
 }
 
-/** One wrk run: `connections` connections on one thread for `durationS` seconds against `base`. */
-export async function wrkLoad(base: string, request: LoadRequest, connections: number, durationS: number): Promise<LoadResult> {
+/** The `--load` option: wrk unless asked otherwise or missing. */
+export function loadTool(option: string | undefined): LoadTool {
+  const tool = option ?? (wrkAvailable() ? 'wrk' : 'autocannon');
+  if (tool !== 'wrk' && tool !== 'autocannon') throw new Error('--load must be wrk or autocannon');
+  if (tool === 'wrk' && !wrkAvailable()) throw new Error('wrk is not installed (apt-get install -y wrk)');
+  return tool;
+}
+
+/** `connections` connections for `durationS` seconds against `base`, from `tool`. */
+export function runLoad(tool: LoadTool, base: string, request: LoadRequest, connections: number, durationS: number): Promise<LoadResult> {
+  return tool === 'wrk' ? wrkLoad(base, request, connections, durationS) : autocannonLoad(base, request, connections, durationS);
+}
+
+/** One wrk run, on one thread. */
+async function wrkLoad(base: string, request: LoadRequest, connections: number, durationS: number): Promise<LoadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-wrk-'));
   try {
     const script = join(dir, 'load.lua');
@@ -73,6 +91,25 @@ function parseWrk(out: string): LoadResult {
     non2xx: status ?? 0,
     errors: (connect ?? 0) + (read ?? 0) + (write ?? 0) + (timeout ?? 0),
   };
+}
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}
+
+async function autocannonLoad(base: string, r: LoadRequest, connections: number, durationS: number): Promise<LoadResult> {
+  let next = 0;
+  const res = (await autocannon({
+    url: base,
+    connections,
+    duration: durationS,
+    requests: [{ method: r.method, setupRequest: (req: Record<string, unknown>) => ({ ...req, path: r.paths[next++ % r.paths.length] ?? '' }), headers: r.headers, body: r.body }],
+  })) as AutocannonResult;
+  // autocannon counts each timeout among its errors already.
+  return { requestsPerSecond: res.requests.average, total: res.requests.total, p50Ms: res.latency.p50, p99Ms: res.latency.p99, non2xx: res.non2xx, errors: res.errors };
 }
 
 function run(cmd: string, args: string[]): Promise<string> {
