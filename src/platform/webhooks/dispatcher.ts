@@ -1,7 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { Store } from '../../store/database.js';
 import { sql } from 'kysely';
-import { DUE_EVENT_COLUMNS, planRound, type AttemptedEvent, type BatchOutcome, type DueEvent } from './delivery.js';
+import { DUE_EVENT_COLUMNS, planRound, type BatchOutcome, type DueEvent } from './delivery.js';
 import type { Outbox } from './outbox.js';
 import { inlinePoster, ThreadPoster, type Poster } from './poster.js';
 
@@ -44,8 +44,9 @@ export function retryDelay(attempt: number, baseMs: number, maxMs: number): numb
 }
 
 /**
- * Delivers the outbox: claims due events with a lease (so a crash mid-delivery only delays them),
- * batches them per target URL, signs each body with the app secret, and records every attempt.
+ * Delivers the outbox: claims due events (processes sharing a database with a lease, so a crash
+ * mid-delivery only delays them; one process by taking rounds in turn), batches them per target URL,
+ * has the poster sign and send each body, and records every attempt here — the only writer.
  * Delivery is at-least-once: an event is marked delivered only after a 2xx answer.
  */
 export class WebhookDispatcher {
@@ -56,7 +57,7 @@ export class WebhookDispatcher {
   private unsubscribe: (() => void) | undefined;
   /** The round in progress (single-process stores run one round at a time). */
   private round: Promise<unknown> = Promise.resolve();
-  private readonly poster: Poster | ThreadPoster;
+  private readonly poster: Poster;
 
   constructor(
     private readonly store: Store,

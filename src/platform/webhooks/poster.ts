@@ -7,8 +7,9 @@ import type { PosterReply, PosterRequest } from './poster-worker.js';
 /**
  * Who builds, signs and sends a round's POSTs. On one busy platform the delivery work (JSON, HMAC,
  * HTTP) cost about as much CPU as the sends themselves, all on the one thread that also answers the
- * API; the thread poster moves it to a worker, so the second core takes it. The dispatcher keeps
- * every database read and write, so the outbox's guarantees do not depend on which poster runs.
+ * API; the thread poster moves it to a worker, so the second core takes it (on a SQLite file it also
+ * reads the due events there). The dispatcher keeps every database write, so the outbox's guarantees
+ * do not depend on which poster runs.
  */
 export interface Poster {
   deliver(lanes: DeliveryLane[], timeoutMs: number): Promise<BatchOutcome[][]>;
@@ -20,7 +21,8 @@ export const inlinePoster: Poster = {
   close: () => Promise.resolve(),
 };
 
-type Request = PosterRequest extends infer R ? (R extends PosterRequest ? Omit<R, 'id'> : never) : never;
+/** A request before it gets its id (per variant of the union). */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 export class ThreadPoster implements Poster {
   private readonly waiting = new Map<number, { resolve: (o: BatchOutcome[][]) => void; reject: (e: Error) => void }>();
@@ -39,7 +41,7 @@ export class ThreadPoster implements Poster {
     return this.ask({ kind: 'round', file, now, limit, shape, timeoutMs });
   }
 
-  private ask(body: Request): Promise<BatchOutcome[][]> {
+  private ask(body: WithoutId<PosterRequest>): Promise<BatchOutcome[][]> {
     const worker = (this.worker ??= this.spawn());
     const id = this.nextId++;
     const request = { ...body, id } as PosterRequest;
