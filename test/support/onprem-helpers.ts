@@ -199,8 +199,9 @@ export interface DropRow {
 }
 
 /** `GET /_switchboard/inbound-drops` for one number, newest first. */
+/** Every drop of a number (the list's largest page: a default page of 100 cut a busy downtime window short). */
 export async function dropsOf(tp: TestPlatform, phoneNumberId: string): Promise<DropRow[]> {
-  return (await tp.control<{ data: DropRow[] }>('GET', `inbound-drops?phone_number_id=${phoneNumberId}`)).data;
+  return (await tp.control<{ data: DropRow[] }>('GET', `inbound-drops?phone_number_id=${phoneNumberId}&limit=500`)).data;
 }
 
 /** The emulator's row of a number (no PIN hash). */
