@@ -112,10 +112,14 @@ async function main(): Promise<void> {
 
     const body = JSON.stringify({ messaging_product: 'whatsapp', to: '16505550000', type: 'text', text: { body: 'benchmark message' } });
     const t0 = performance.now();
-    const platformCpu = (): number => children.reduce((acc, c) => acc + (cpuSecondsOf(c.pid) ?? Number.NaN), 0);
-    const cpu0 = platformCpu();
-    const mainThreadCpu = (): number => children.reduce((acc, c) => acc + (mainThreadCpuSecondsOf(c.pid) ?? Number.NaN), 0);
-    const mainCpu0 = mainThreadCpu();
+    /** CPU seconds of the platform processes (all their threads, or their main threads) since now. */
+    const cpuMeter = (read: (pid: number | undefined) => number | undefined): (() => number) => {
+      const total = (): number => children.reduce((acc, c) => acc + (read(c.pid) ?? Number.NaN), 0);
+      const start = total();
+      return () => total() - start;
+    };
+    const platformCpu = cpuMeter(cpuSecondsOf);
+    const mainThreadCpu = cpuMeter(mainThreadCpuSecondsOf);
     const instructions = children.map((c) => countInstructions(c.pid));
     const mainInstructions = children.map((c) => countInstructions(c.pid, { mainThreadOnly: true }));
     const request: LoadRequest = {
@@ -142,8 +146,10 @@ async function main(): Promise<void> {
     const deliverySeconds = (lastDeliveryAt - t0) / 1000;
     // The platform's own CPU per accepted message, sends and webhook deliveries together: steadier than
     // requests/s on a shared machine, and what a change to the send path moves.
-    const cpuPerMessageUs = ((platformCpu() - cpu0) * 1e6) / Math.max(1, accepted);
-    const mainCpuPerMessageUs = ((mainThreadCpu() - mainCpu0) * 1e6) / Math.max(1, accepted);
+    /** A total spread over the accepted messages, rounded; null when it could not be measured. */
+    const perMessage = (total: number | undefined): number | null => (total === undefined || Number.isNaN(total) ? null : Math.round(total / Math.max(1, accepted)));
+    const cpuPerMessageUs = perMessage(platformCpu() * 1e6);
+    const mainCpuPerMessageUs = perMessage(mainThreadCpu() * 1e6);
     const sumCounts = async (counters: { stop(): Promise<number | undefined> }[]): Promise<number | undefined> => {
       const counted = await Promise.all(counters.map((i) => i.stop()));
       return counted.every((c) => c !== undefined) ? counted.reduce<number>((a, c) => a + (c ?? 0), 0) : undefined;
@@ -172,10 +178,10 @@ async function main(): Promise<void> {
       webhook_duplicates: duplicates,
       webhook_events_per_s: Math.round(delivered / deliverySeconds),
       all_delivered_after_s: Number(deliverySeconds.toFixed(2)),
-      platform_cpu_us_per_message: Number.isNaN(cpuPerMessageUs) ? null : Math.round(cpuPerMessageUs),
-      platform_main_thread_cpu_us_per_message: Number.isNaN(mainCpuPerMessageUs) ? null : Math.round(mainCpuPerMessageUs),
-      platform_instructions_per_message: totalInstructions === undefined ? null : Math.round(totalInstructions / Math.max(1, accepted)),
-      platform_main_thread_instructions_per_message: mainThreadInstructions === undefined ? null : Math.round(mainThreadInstructions / Math.max(1, accepted)),
+      platform_cpu_us_per_message: cpuPerMessageUs,
+      platform_main_thread_cpu_us_per_message: mainCpuPerMessageUs,
+      platform_instructions_per_message: perMessage(totalInstructions),
+      platform_main_thread_instructions_per_message: perMessage(mainThreadInstructions),
     };
     console.log(JSON.stringify(report, null, 2));
   } finally {

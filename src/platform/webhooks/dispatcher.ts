@@ -160,8 +160,10 @@ export class WebhookDispatcher {
   private async threadRound(poster: ThreadPoster, file: string): Promise<number> {
     // A barrier: whatever was enqueued before now is committed, so the thread's connection sees it.
     await this.store.transaction(() => Promise.resolve());
-    const clockOffset = this.clock.now() - Date.now();
-    return this.record(await poster.round(file, this.clock.now(), this.options.claimLimit, this.options, this.options.timeoutMs), clockOffset);
+    const now = this.clock.now();
+    const clockOffset = now - Date.now();
+    const shape = { concurrency: this.options.concurrency, maxBatch: this.options.maxBatch };
+    return this.record(await poster.round(file, now, this.options.claimLimit, shape, this.options.timeoutMs), clockOffset);
   }
 
   private dueEvents(): Promise<DueEvent[]> {
