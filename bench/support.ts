@@ -7,10 +7,11 @@ import { startCluster } from '../test/support/postgres-cluster.js';
 
 /**
  * Spawns `dist/main.js` on a free port with a fresh database and no demo data, and resolves with its
- * base URL once it prints it. `BENCH_CPU_PROF=<dir>` runs it under `--cpu-prof`.
+ * base URL once it prints it. `BENCH_CPU_PROF=<dir>` runs it under `--cpu-prof`; `BENCH_NODE_ARGS` adds
+ * node options (space-separated, e.g. `--perf-basic-prof` so `perf` can name JIT frames).
  */
 export async function startPlatform(dbPath: string, extraArgs: readonly string[] = []): Promise<{ child: ChildProcess; base: string }> {
-  const nodeArgs = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
+  const nodeArgs = [...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : []), ...(process.env['BENCH_NODE_ARGS']?.split(' ').filter(Boolean) ?? [])];
   const child = spawn(process.execPath, [...nodeArgs, 'dist/main.js', '--port', '0', '--db', dbPath, '--no-seed', ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
   const base = await new Promise<string>((resolve, reject) => {
     let out = '';

@@ -23,4 +23,11 @@ describe('newMessageId', () => {
     expect(leading).toEqual([...leading].sort());
     expect(new Set(leading).size).toBe(leading.length);
   });
+
+  it('encodes the record byte for byte: tag, recipient, tag, 18 hex digits, terminator', () => {
+    const bytes = Buffer.from(newMessageId('16505551234').slice('wamid.'.length), 'base64');
+    const hex = bytes.subarray(20, 38).toString('latin1');
+    expect(hex).toMatch(/^[0-9A-F]{18}$/);
+    expect([...bytes]).toEqual([0x15, 0x18, 11, ...Buffer.from('16505551234'), 0x15, 0x02, 0x00, 0x11, 0x18, 18, ...Buffer.from(hex), 0x00]);
+  });
 });

@@ -30,12 +30,13 @@ const CACHE_TTL_MS = 10 * 60_000;
 
 export function prepared<P extends Record<string, unknown>, R>(build: (db: Kysely<Database>, p: P) => Compilable<R>, options: PreparedOptions = {}): PreparedQuery<P, R> {
   const compile = compileOnce(build);
-  const caches = new WeakMap<DirectConnection, LruCache<string, { stamp: number; rows: R[] }>>();
+  const caches = new WeakMap<DirectConnection, LruCache<unknown, { stamp: number; rows: R[] }>>();
   const runDirect = (direct: DirectConnection, { sql, parameters }: CompiledOnce): R[] => {
     if (!options.cached) return direct.run(sql, parameters) as R[];
     let cache = caches.get(direct);
     if (!cache) caches.set(direct, (cache = new LruCache(CACHE_ENTRIES, CACHE_TTL_MS)));
-    const key = JSON.stringify(parameters);
+    // A query has a fixed number of parameters; most cached ones take one (an id), which keys itself.
+    const key = parameters.length === 1 ? parameters[0] : JSON.stringify(parameters);
     const stamp = direct.stamp(tablesOf(sql));
     const hit = cache.get(key);
     if (hit?.stamp === stamp) return hit.rows;

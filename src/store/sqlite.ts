@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { LruCache } from '../core/lru.js';
 import { LocalChangeFeed } from './change-feed.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
 import { migrateToLatest, type Store } from './database.js';
@@ -60,17 +61,14 @@ export async function openSqliteStore(path: string): Promise<Store> {
  * every statement before it runs (the write tracker of direct.ts).
  */
 export function withStatementCache(sqlite: SQLite.Database, { onPrepare, size = 512 }: { onPrepare?: (sql: string) => void; size?: number } = {}): CachedStatements {
-  const cache = new Map<string, SQLite.Statement>();
+  const cache = new LruCache<string, SQLite.Statement>(size, Infinity);
   const prepare = (sql: string): SQLite.Statement => {
     onPrepare?.(sql);
     let stmt = cache.get(sql);
-    if (stmt) {
-      cache.delete(sql);
-    } else {
+    if (!stmt) {
       stmt = sqlite.prepare(sql);
-      if (cache.size >= size) cache.delete(cache.keys().next().value ?? '');
+      cache.set(sql, stmt);
     }
-    cache.set(sql, stmt);
     return stmt;
   };
   return {

@@ -22,10 +22,10 @@ export const findApp = (db: Executor, id: string): Promise<App | undefined> =>
 
 /** What the outbox needs to fan a notification out: no names, no secrets. */
 export interface SubscriptionTarget {
-  appId: string;
-  subscribedFields: string;
-  callbackUrl: string | null;
-  overrideCallbackUri: string | null;
+  readonly appId: string;
+  readonly subscribedFields: readonly string[];
+  readonly callbackUrl: string | null;
+  readonly overrideCallbackUri: string | null;
 }
 
 const subscriptionTargetRows = prepared(
@@ -39,9 +39,17 @@ const subscriptionTargetRows = prepared(
   { cached: true },
 );
 
-export async function subscriptionTargets(db: Executor, wabaId: string): Promise<SubscriptionTarget[]> {
+// A cached query hands back the same rows until the tables change: map (and parse) them once. Every send reads this.
+const targetsByRows = new WeakMap<object, readonly SubscriptionTarget[]>();
+
+export async function subscriptionTargets(db: Executor, wabaId: string): Promise<readonly SubscriptionTarget[]> {
   const rows = await subscriptionTargetRows(db, { wabaId });
-  return rows.map((r) => ({ appId: r.id, subscribedFields: r.subscribed_fields, callbackUrl: r.callback_url, overrideCallbackUri: r.override_callback_uri }));
+  let targets = targetsByRows.get(rows);
+  if (!targets) {
+    targets = rows.map((r) => ({ appId: r.id, subscribedFields: JSON.parse(r.subscribed_fields) as string[], callbackUrl: r.callback_url, overrideCallbackUri: r.override_callback_uri }));
+    targetsByRows.set(rows, targets);
+  }
+  return targets;
 }
 
 export interface Subscription {

@@ -1,27 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_HREF, cloudEnvelope, inboundValue, statusesValue, webhookError, type CloudEvent } from './cloud-format.js';
-import { serializeWebhookBody } from './signature.js';
+import { escapeNonAscii } from './signature.js';
 
 const AT = 1_739_321_024_999; // ms; 1739321024 in unix seconds
 const metadata = { display_phone_number: '15550783881', phone_number_id: '106540352242922' };
 
-const msg = (wabaId: string, n: number, at = AT): CloudEvent => ({ wabaId, field: 'messages', value: { n }, at });
-const bm = (wabaId: string, field: string, n: number, at = AT): CloudEvent => ({ wabaId, field, value: { n }, at });
+const msg = (wabaId: string, n: number, at = AT): CloudEvent => ({ wabaId, field: 'messages', valueJson: JSON.stringify({ n }), at });
+const bm = (wabaId: string, field: string, n: number, at = AT): CloudEvent => ({ wabaId, field, valueJson: JSON.stringify({ n }), at });
+/** The envelope's JSON text, parsed (it must parse). */
+const envelope = (events: CloudEvent[]): Record<string, unknown> => JSON.parse(cloudEnvelope(events)) as Record<string, unknown>;
 
 describe('cloudEnvelope', () => {
   it('wraps one messages event without `time`', () => {
-    expect(cloudEnvelope([msg('111', 1)])).toEqual({ object: 'whatsapp_business_account', entry: [{ id: '111', changes: [{ value: { n: 1 }, field: 'messages' }] }] });
-    expect((cloudEnvelope([msg('111', 1)])['entry'] as object[])[0]).not.toHaveProperty('time');
+    expect(envelope([msg('111', 1)])).toEqual({ object: 'whatsapp_business_account', entry: [{ id: '111', changes: [{ value: { n: 1 }, field: 'messages' }] }] });
+    expect((envelope([msg('111', 1)])['entry'] as object[])[0]).not.toHaveProperty('time');
   });
 
   it('adds `time` in unix seconds (floored) for Business Management fields', () => {
     for (const field of ['account_update', 'phone_number_name_update', 'message_template_status_update', 'phone_number_quality_update']) {
-      expect(cloudEnvelope([bm('222', field, 1)])).toEqual({ object: 'whatsapp_business_account', entry: [{ id: '222', time: 1_739_321_024, changes: [{ value: { n: 1 }, field }] }] });
+      expect(envelope([bm('222', field, 1)])).toEqual({ object: 'whatsapp_business_account', entry: [{ id: '222', time: 1_739_321_024, changes: [{ value: { n: 1 }, field }] }] });
     }
   });
 
   it('groups events by WABA in order of first appearance, keeping each WABA’s change order', () => {
-    const env = cloudEnvelope([msg('A', 1), msg('B', 2), msg('A', 3), bm('C', 'account_update', 4, AT + 5000), msg('B', 5)]);
+    const env = envelope([msg('A', 1), msg('B', 2), msg('A', 3), bm('C', 'account_update', 4, AT + 5000), msg('B', 5)]);
     expect(env).toEqual({
       object: 'whatsapp_business_account',
       entry: [
@@ -33,7 +35,7 @@ describe('cloudEnvelope', () => {
   });
 
   it('takes `time` from the first Business Management event of an entry, even after a messages change', () => {
-    const env = cloudEnvelope([msg('A', 1, AT - 60_000), bm('A', 'phone_number_name_update', 2, AT), bm('A', 'account_update', 3, AT + 10_000)]);
+    const env = envelope([msg('A', 1, AT - 60_000), bm('A', 'phone_number_name_update', 2, AT), bm('A', 'account_update', 3, AT + 10_000)]);
     expect(env).toEqual({
       object: 'whatsapp_business_account',
       entry: [
@@ -53,11 +55,18 @@ describe('cloudEnvelope', () => {
   });
 
   it('gives an empty entry list for no events', () => {
-    expect(cloudEnvelope([])).toEqual({ object: 'whatsapp_business_account', entry: [] });
+    expect(envelope([])).toEqual({ object: 'whatsapp_business_account', entry: [] });
+  });
+
+  it('splices a stored value to the same text as serialising the parsed envelope would', () => {
+    const value = statusesValue(metadata, { messageId: 'wamid.X', status: 'sent', at: AT, recipientId: '16505551234', pricing: null, bizOpaqueCallbackData: 'ñ "q" \\', error: null });
+    const events: CloudEvent[] = [{ wabaId: '7', field: 'messages', valueJson: JSON.stringify(value), at: AT }, bm('7', 'account_update', 2)];
+    const parsed = { object: 'whatsapp_business_account', entry: [{ id: '7', time: 1_739_321_024, changes: [{ value, field: 'messages' }, { value: { n: 2 }, field: 'account_update' }] }] };
+    expect(cloudEnvelope(events)).toBe(JSON.stringify(parsed));
   });
 
   it('serialises to the exact wire form', () => {
-    expect(serializeWebhookBody(cloudEnvelope([{ wabaId: '9', field: 'messages', value: { t: 'ñ' }, at: AT }]))).toBe(
+    expect(escapeNonAscii(cloudEnvelope([{ wabaId: '9', field: 'messages', valueJson: JSON.stringify({ t: 'ñ' }), at: AT }]))).toBe(
       '{"object":"whatsapp_business_account","entry":[{"id":"9","changes":[{"value":{"t":"\\u00f1"},"field":"messages"}]}]}',
     );
   });

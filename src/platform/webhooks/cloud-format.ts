@@ -2,7 +2,7 @@ import { unixSeconds } from '../../core/clock.js';
 
 /**
  * Cloud API webhook payload shapes (api-facts C.1–C.4). Values are built when the event happens
- * and stored in the outbox; the envelope is added at delivery, when events may be batched.
+ * and stored in the outbox (as JSON); the envelope is added at delivery, when events may be batched.
  */
 
 export interface NumberMetadata {
@@ -74,25 +74,28 @@ export function inboundValue(metadata: NumberMetadata, contact: InboundContact, 
 export interface CloudEvent {
   wabaId: string;
   field: string;
-  value: unknown;
+  /** The change value as stored in the outbox: JSON text, spliced into the body as it is. */
+  valueJson: string;
   at: number;
 }
 
 /**
- * Groups events into `entry[]` by WABA; `time` only on entries with a Business Management field, as
- * Meta does (from the first such event, also when a `messages` change precedes it in a batch).
+ * The body of one Cloud POST, as JSON text (not yet escaped: see serializeWebhookBody). Groups events
+ * into `entry[]` by WABA; `time` only on entries with a Business Management field, as Meta does (from
+ * the first such event, also when a `messages` change precedes it in a batch). Stored values are
+ * spliced in rather than parsed and serialised again: the same text, at a fraction of the cost.
  */
-export function cloudEnvelope(events: readonly CloudEvent[]): Record<string, unknown> {
-  const entries = new Map<string, { id: string; time?: number; changes: { value: unknown; field: string }[] }>();
+export function cloudEnvelope(events: readonly CloudEvent[]): string {
+  const entries = new Map<string, { time?: number; changes: string[] }>();
   for (const e of events) {
     let entry = entries.get(e.wabaId);
     if (!entry) {
-      entry = { id: e.wabaId, changes: [] };
+      entry = { changes: [] };
       entries.set(e.wabaId, entry);
     }
     if (e.field !== 'messages' && entry.time === undefined) entry.time = Math.floor(e.at / 1000);
-    entry.changes.push({ value: e.value, field: e.field });
+    entry.changes.push(`{"value":${e.valueJson},"field":${JSON.stringify(e.field)}}`);
   }
-  const entry = [...entries.values()].map(({ id, time, changes }) => (time === undefined ? { id, changes } : { id, time, changes }));
-  return { object: 'whatsapp_business_account', entry };
+  const entry = [...entries].map(([id, { time, changes }]) => `{"id":${JSON.stringify(id)},${time === undefined ? '' : `"time":${time},`}"changes":[${changes.join(',')}]}`);
+  return `{"object":"whatsapp_business_account","entry":[${entry.join(',')}]}`;
 }

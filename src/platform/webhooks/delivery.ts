@@ -1,7 +1,7 @@
 import { mergeOnpremPayloads } from '../onprem/format.js';
 import { cloudEnvelope } from './cloud-format.js';
 import { postJson } from './http-post.js';
-import { serializeWebhookBody, signatureHeader } from './signature.js';
+import { escapeNonAscii, serializeWebhookBody, signatureHeader } from './signature.js';
 
 /**
  * The part of webhook delivery that touches no database: build one POST per batch, sign it, send it,
@@ -106,10 +106,9 @@ export async function deliverLanes(lanes: readonly DeliveryLane[], timeoutMs: nu
 async function deliverBatch(batch: OutgoingBatch, timeoutMs: number): Promise<BatchOutcome> {
   // On-Prem deployments post bare, unsigned payloads to their own webhook URL (api-facts D.3).
   const onprem = batch.format === 'onprem';
-  const values = batch.events.map((e) => JSON.parse(e.value) as Record<string, unknown>);
-  const body = serializeWebhookBody(
-    onprem ? mergeOnpremPayloads(values) : cloudEnvelope(batch.events.map((e, i) => ({ wabaId: e.waba_id, field: e.field, value: values[i], at: e.created_at }))),
-  );
+  const body = onprem
+    ? serializeWebhookBody(mergeOnpremPayloads(batch.events.map((e) => JSON.parse(e.value) as Record<string, unknown>)))
+    : escapeNonAscii(cloudEnvelope(batch.events.map((e) => ({ wabaId: e.waba_id, field: e.field, valueJson: e.value, at: e.created_at }))));
   const signature = onprem ? '' : signatureHeader(body, batch.secret);
   const headers: Record<string, string> = onprem ? { 'user-agent': 'WhatsApp-OnPremises' } : { 'x-hub-signature-256': signature, 'user-agent': 'facebookexternalua' };
   const startedWallMs = Date.now();

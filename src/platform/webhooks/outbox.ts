@@ -39,7 +39,7 @@ export class Outbox {
 
   /** Several notifications (e.g. "sent" then "delivered") in order, one subscription lookup per WABA. */
   async enqueueAll(db: Executor, notifications: readonly Notification[], now: number): Promise<number> {
-    const subscriptionsByWaba = new Map<string, SubscriptionTarget[]>();
+    const subscriptionsByWaba = new Map<string, readonly SubscriptionTarget[]>();
     const rows = [];
     for (const n of notifications) {
       let subscriptions = subscriptionsByWaba.get(n.wabaId);
@@ -49,8 +49,7 @@ export class Outbox {
       }
       const value = JSON.stringify(n.value);
       for (const { appId, subscribedFields, callbackUrl, overrideCallbackUri } of subscriptions) {
-        const fields = JSON.parse(subscribedFields) as string[];
-        if (!fields.includes(n.field)) continue;
+        if (!subscribedFields.includes(n.field)) continue;
         const target = n.field === 'messages' ? (n.phoneOverrideUrl ?? overrideCallbackUri ?? callbackUrl) : callbackUrl;
         if (!target) continue;
         rows.push(pendingEvent({ appId, wabaId: n.wabaId, phoneNumberId: n.phoneNumberId, format: 'cloud', field: n.field, value, target }, now));
