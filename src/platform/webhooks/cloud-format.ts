@@ -80,7 +80,7 @@ export interface CloudEvent {
 }
 
 /**
- * The body of one Cloud POST, as JSON text (not yet escaped: see serializeWebhookBody). Groups events
+ * The body of one Cloud POST, as JSON text (not yet escaped: see escapeNonAscii). Groups events
  * into `entry[]` by WABA; `time` only on entries with a Business Management field, as Meta does (from
  * the first such event, also when a `messages` change precedes it in a batch). Stored values are
  * spliced in rather than parsed and serialised again: the same text, at a fraction of the cost.
