@@ -1,3 +1,4 @@
+import type { WebhookEvent } from '../../store/schema.js';
 import { mergeOnpremPayloads } from '../onprem/format.js';
 import { cloudEnvelope } from './cloud-format.js';
 import { postJson } from './http-post.js';
@@ -11,20 +12,8 @@ import { escapeNonAscii, serializeWebhookBody, signatureHeader } from './signatu
 /** The outbox columns a delivery round reads (the rest are bookkeeping). */
 export const DUE_EVENT_COLUMNS = ['id', 'app_id', 'waba_id', 'phone_number_id', 'format', 'field', 'value', 'target_url', 'attempts', 'created_at'] as const;
 
-/** A due outbox row, as a round reads it. */
-export interface DueEvent {
-  id: number;
-  app_id: string;
-  waba_id: string;
-  phone_number_id: string | null;
-  format: string;
-  field: string;
-  /** The stored JSON value. */
-  value: string;
-  target_url: string;
-  attempts: number;
-  created_at: number;
-}
+/** A due outbox row, as a round reads it (`value` is the stored JSON text). */
+export type DueEvent = Pick<WebhookEvent, (typeof DUE_EVENT_COLUMNS)[number]>;
 
 /** What recording an attempt needs of each of its events. */
 export type AttemptedEvent = Pick<DueEvent, 'id' | 'app_id' | 'target_url' | 'attempts' | 'created_at'>;
