@@ -49,10 +49,17 @@ describe('group commit', () => {
 
   it('shares one COMMIT among transactions started by separate callbacks of one event-loop turn (as HTTP requests are)', async () => {
     const group = new GroupCommit(store.db);
+    // Separate macrotasks of one loop phase, like requests read in one poll phase. setImmediate, not
+    // setTimeout(0): timers created across a millisecond boundary can land in different turns.
     const done = await new Promise<unknown[]>((resolve) => {
       const pending: Promise<unknown>[] = [];
-      for (const k of ['p', 'q', 'r', 's']) setTimeout(() => pending.push(group.run(put(k))), 0);
-      setTimeout(() => resolve(Promise.all(pending)), 5);
+      const units = ['p', 'q', 'r', 's'];
+      units.forEach((k, i) =>
+        setImmediate(() => {
+          pending.push(group.run(put(k)));
+          if (i === units.length - 1) resolve(Promise.all(pending));
+        }),
+      );
     });
     expect(done).toHaveLength(4);
     expect(group.commits).toBe(1);
