@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Runner } from '../../src/controlplane/jobs/runner.js';
 import { useRehearsal } from './support/harness.js';
-import { ENV_BASE, numberOnCloud, planFor, sentTexts, viaProxy } from './support/world.js';
+import { ENV_BASE, numberOnCloud, numberOnOnprem, planFor, sentTexts, viaProxy } from './support/world.js';
 
 /** Plan's request timeout: a send's request can land on the platform until this long after it left. */
 const TIMEOUT_MS = 4000;
@@ -54,6 +54,31 @@ describe('an in-doubt send after a crash', () => {
       expect(proxy.hits.filter((hit) => send.test(hit.path))).toHaveLength(1);
     } finally {
       proxy.onAnswered = undefined;
+      await store.close();
+    }
+  }, 30_000);
+
+  it('is looked for on the API it was sent through, not the one the number has moved to since (no duplicate across a migration)', async () => {
+    const { tp, world } = h;
+    const o = await numberOnOnprem(tp, world);
+    const plan = planFor(tp, world, [{ kind: 'onprem_to_cloud', placed: o }]);
+    const { store, runner: dead } = await h.runner('in-doubt-moved');
+    try {
+      const { runId } = await dead.create(plan);
+      await store.enqueue(o.number.id, { to: '16505551234', type: 'text', text: { body: 'once' } });
+      // Sent through the open gate on On-Prem; the process then "dies" before recording it: the row
+      // is left `sending` (long enough ago that its request can no longer be on the way).
+      await dead.outbound.flush(o.number.id);
+      const [sent] = await store.outbound(o.number.id);
+      expect(sent).toMatchObject({ status: 'sent', api: 'onprem' });
+      await store.markOutbound(sent?.id ?? 0, { status: 'sending', remote_id: null, sent_at: null, sending_at: 0 });
+
+      // The process that takes over delivers the number's queue on Cloud API, where it now lives.
+      const next = new Runner(store, { env: { ...ENV_BASE, SB_TOKEN: world.token } });
+      await next.outbound.release(o.number.id, runId, { api: 'cloud', deployment: null, side: 'destination' });
+      expect(await sentTexts(tp, o.number.id)).toEqual(['once']);
+      expect((await store.outbound(o.number.id))[0]).toMatchObject({ status: 'sent', api: 'onprem' });
+    } finally {
       await store.close();
     }
   }, 30_000);

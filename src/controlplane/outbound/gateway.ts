@@ -141,7 +141,9 @@ export class OutboundGateway {
     const payload = JSON.parse(row.payload) as Record<string, unknown>;
     const log = await conn.rehearsal.messages(row.phone_number_id);
     const claimed = new Set((await this.store.outbound(row.phone_number_id)).map((r) => r.remote_id).filter((id): id is string => id !== null));
-    const match = log.find((m) => !claimed.has(m.id) && sameMessage(m, payload, trackingTag(row.id), target.api));
+    // Looked for as it was sent: the number may have moved API since (a crash mid-migration).
+    const sentOn = row.api === 'onprem' || row.api === 'cloud' ? row.api : target.api;
+    const match = log.find((m) => !claimed.has(m.id) && sameMessage(m, payload, trackingTag(row.id), sentOn));
     if (!match) return 'resend';
     await this.store.markOutbound(row.id, { status: 'sent', remote_id: match.id, sent_at: this.store.now(), error: null });
     return 'settled';
