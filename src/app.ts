@@ -112,7 +112,14 @@ export async function buildPlatform(config: PlatformConfig): Promise<Platform> {
   await mountConsole(http);
   // Rehearsals from the console; with the control API disabled there is nothing to mount.
   const controlPlane =
-    config.control.mode === 'disabled' ? undefined : await mountControlPlane(http, { database: controlPlaneDatabase(config.database), publicUrl: () => ctx.publicUrl, demo: () => loadDemo(store.db) });
+    config.control.mode === 'disabled'
+      ? undefined
+      : await mountControlPlane(http, {
+          database: controlPlaneDatabase(config.database),
+          publicUrl: () => ctx.publicUrl,
+          demo: () => loadDemo(store.db),
+          controlToken: config.control.mode === 'token' ? config.control.token : undefined,
+        });
 
   return {
     http,

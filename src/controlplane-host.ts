@@ -33,6 +33,8 @@ export interface EmbedOptions {
   /** The platform's public URL, known once it listens: the control plane talks to it over HTTP only. */
   publicUrl: () => string;
   demo: () => Promise<DemoData | undefined>;
+  /** The platform's control token, when it was started with one: the demo rehearsal's helpers need it. */
+  controlToken?: string | undefined;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function mountControlPlane(http: FastifyInstance, options: EmbedOpt
       scope.get('/demo-plan', async (_req, reply) => {
         const demo = await options.demo();
         if (!demo) return reply.code(404).send({ error: 'this platform holds no demo data (started with --no-seed)' });
-        return demoRehearsal(demo, options.publicUrl());
+        return demoRehearsal(demo, options.publicUrl(), options.controlToken);
       });
     },
     { prefix: CONTROLPLANE_PREFIX },
@@ -62,7 +64,9 @@ export async function mountControlPlane(http: FastifyInstance, options: EmbedOpt
  * The demo's On-Prem number moved to Cloud API (seed 000), as a plan plus the values of the variables it
  * names — the ones `npm run up` prints. The plan stays free of secrets; the console sends `env` with it.
  */
-export function demoRehearsal(demo: DemoData, publicUrl: string): { plan: string; env: Record<string, string> } {
+export function demoRehearsal(demo: DemoData, publicUrl: string, controlToken?: string): { plan: string; env: Record<string, string> } {
+  // The rehearsal helpers (reading the code inbox, ...) call the control API, which may want a token.
+  const rehearsal = controlToken === undefined ? 'rehearsal: {}' : 'rehearsal:\n  control_token_env: SB_CONTROL_TOKEN';
   const plan = `# Rehearsal on the demo data: the On-Prem number moves to Cloud API with its backup (seed 000).
 # Secrets are named here, never written: their values go with each request and stay in memory.
 version: 1
@@ -71,7 +75,7 @@ graph:
   base_url: ${publicUrl}
   version: v23.0
   token_env: SB_TOKEN
-rehearsal: {}
+${rehearsal}
 defaults:
   pin_env: SB_PIN
   backup_password_env: SB_BACKUP_PASSWORD
@@ -91,5 +95,6 @@ numbers:
     waba_id: "${demo.wabaId}"
     deployment: ${demo.onpremDeploymentId}
 `;
-  return { plan, env: { SB_TOKEN: demo.accessToken, SB_PIN: demo.pin, SB_BACKUP_PASSWORD: DEMO_BACKUP_PASSWORD, DELI_PASSWORD: demo.onpremAdminPassword } };
+  const env = { SB_TOKEN: demo.accessToken, SB_PIN: demo.pin, SB_BACKUP_PASSWORD: DEMO_BACKUP_PASSWORD, DELI_PASSWORD: demo.onpremAdminPassword };
+  return { plan, env: controlToken === undefined ? env : { ...env, SB_CONTROL_TOKEN: controlToken } };
 }

@@ -108,6 +108,15 @@ describe('embedded control plane behind the control API\'s access rules', () => 
     try {
       expect((await tp.request('GET', `${CONTROLPLANE_PREFIX}/runs`)).status).toBe(401);
       expect((await tp.request('GET', `${CONTROLPLANE_PREFIX}/runs`, { headers: { 'x-switchboard-token': token } })).body).toEqual({ data: [] });
+      // The demo rehearsal names the control token too (its helpers call the control API), and runs.
+      const headers = { 'x-switchboard-token': token };
+      const { plan, env } = (await tp.request<DemoRehearsal>('GET', `${CONTROLPLANE_PREFIX}/demo-plan`, { headers })).body;
+      expect(plan).not.toContain(token);
+      expect(env['SB_CONTROL_TOKEN']).toBe(token);
+      const started = await tp.request<{ run_id: string }>('POST', `${CONTROLPLANE_PREFIX}/runs`, { body: { plan, env }, headers });
+      expect(started.status).toBe(202);
+      const events = await readEvents(`${tp.base}${CONTROLPLANE_PREFIX}/runs/${started.body.run_id}/events`, { headers }, (e) => e.event === 'run_finished');
+      expect(events.at(-1)?.data).toMatchObject({ status: 'finished', counts: { succeeded: 1 } });
     } finally {
       await tp.stop();
     }
