@@ -73,7 +73,8 @@ describe('an in-doubt send after a crash', () => {
       expect(sent).toMatchObject({ status: 'sent', api: 'onprem' });
       await store.markOutbound(sent?.id ?? 0, { status: 'sending', remote_id: null, sent_at: null, sending_at: 0 });
 
-      // The process that takes over delivers the number's queue on Cloud API, where it now lives.
+      // The process that takes over delivers the number's queue on Cloud API, as the resume step does
+      // once a migration has switched the number (here only the target moves: a resend would fail).
       const next = new Runner(store, { env: { ...ENV_BASE, SB_TOKEN: world.token } });
       await next.outbound.release(o.number.id, runId, { api: 'cloud', deployment: null, side: 'destination' });
       expect(await sentTexts(tp, o.number.id)).toEqual(['once']);
