@@ -32,4 +32,15 @@ describe('unknown properties in message objects', () => {
     const res = await tp.graph('POST', `${numberId}/messages`, world.token, { messaging_product: 'whatsapp', to: CONSUMER, type: 'image', image: { link: 'https://example.com/a.jpg' } });
     expect(res.status).toBe(200);
   });
+
+  // JSON.parse and the form parser keep "__proto__" as a plain key; it must not lend its fields to the request.
+  const hidden = JSON.stringify({ messaging_product: 'whatsapp', to: CONSUMER, type: 'text', text: { body: 'hidden' } });
+  it.each([
+    ['application/json', `{"__proto__": ${hidden}}`],
+    ['application/x-www-form-urlencoded', `__proto__=${encodeURIComponent(hidden)}`],
+  ])('does not read parameters nested under __proto__ (%s)', async (contentType, body) => {
+    const res = await tp.request('POST', `/v23.0/${numberId}/messages`, { token: world.token, body, headers: { 'content-type': contentType } });
+    expect(res.status).toBe(400);
+    expect(graphError(res).code).toBe(100);
+  });
 });

@@ -9,11 +9,21 @@ import { fail, ok, type Result } from '../../core/result.js';
 export function mergeParams(query: unknown, body: unknown): Record<string, unknown> {
   const merged: Record<string, unknown> = {};
   const fromQuery = isRecord(query) ? query : {};
-  for (const [k, v] of Object.entries(fromQuery)) merged[k] = decodeJsonish(v);
+  for (const [k, v] of Object.entries(fromQuery)) setParam(merged, k, decodeJsonish(v));
   if (isRecord(body)) {
-    for (const [k, v] of Object.entries(body)) merged[k] = typeof v === 'string' ? decodeJsonish(v) : v;
+    for (const [k, v] of Object.entries(body)) setParam(merged, k, typeof v === 'string' ? decodeJsonish(v) : v);
   }
   return merged;
+}
+
+/**
+ * A parameter named `__proto__` (JSON.parse and the query parsers keep it as a plain key) stays a
+ * parameter: assigning it would replace the object's prototype, and every schema would then read the
+ * sender's values as inherited ones.
+ */
+function setParam(params: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(params, key, { value, enumerable: true, writable: true, configurable: true });
+  else params[key] = value;
 }
 
 export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
