@@ -5,9 +5,11 @@
  * (`--load autocannon` forces it: it takes much more of the two cores than wrk); the receiver lives here.
  *
  *   npm run build && npx tsx bench/messages-throughput.ts [--duration 10] [--connections 64] [--webhook-batch 1] [--no-webhooks]
- *                                                          [--postgres] [--instances 2] [--load wrk|autocannon]
+ *                                                          [--type text|template] [--postgres] [--instances 2] [--load wrk|autocannon]
  *
  * `--no-webhooks` leaves the app unsubscribed: the send path alone, for diagnosis.
+ * `--type template` sends an approved UTILITY template with one body parameter instead of text: a
+ * billable send (a charge in the WABA's ledger per message), as businesses send outside the service window.
  * `--postgres` runs the platform on a throwaway PostgreSQL cluster (durable settings, Debian's package);
  * `--instances N` (PostgreSQL only) starts N platform processes on that one database, splits the
  * connections evenly between them, and sums their figures.
@@ -35,8 +37,10 @@ const { values } = parseArgs({
     postgres: { type: 'boolean', default: false },
     instances: { type: 'string', default: '1' },
     load: { type: 'string' },
+    type: { type: 'string', default: 'text' },
   },
 });
+if (values.type !== 'text' && values.type !== 'template') throw new Error('--type must be text or template');
 const tool = loadTool(values.load);
 const instances = Number(values.instances);
 if (!Number.isInteger(instances) || instances < 1) throw new Error('--instances must be a positive integer');
@@ -110,7 +114,7 @@ async function main(): Promise<void> {
     delivered = 0;
     posts = 0;
 
-    const body = JSON.stringify({ messaging_product: 'whatsapp', to: '16505550000', type: 'text', text: { body: 'benchmark message' } });
+    const body = JSON.stringify(values.type === 'template' ? await templateMessage(base, waba.id, token) : { messaging_product: 'whatsapp', to: '16505550000', type: 'text', text: { body: 'benchmark message' } });
     const t0 = performance.now();
     /** CPU seconds of the platform processes (all their threads, or their main threads) since now. */
     const cpuMeter = (read: (pid: number | undefined) => number | undefined): (() => number) => {
@@ -165,6 +169,7 @@ async function main(): Promise<void> {
       connections,
       duration_s: duration,
       webhook_batch: Number(values['webhook-batch']),
+      message_type: values.type,
       numbers: numberCount,
       requests_per_s: Math.round(result.requests.average),
       requests_total: result.requests.total,
@@ -190,6 +195,19 @@ async function main(): Promise<void> {
     database.cleanup();
     receiver.close();
   }
+}
+
+/** Creates the template (approved at once by the emulator) and returns a send of it. */
+async function templateMessage(base: string, wabaId: string, token: string): Promise<Record<string, unknown>> {
+  const name = 'bench_order_update';
+  const components = [{ type: 'BODY', text: 'Hi {{1}}, your order has shipped.', example: { body_text: [['Pat']] } }];
+  await call(base, 'POST', `/v23.0/${wabaId}/message_templates`, { name, language: 'en_US', category: 'UTILITY', components }, `Bearer ${token}`);
+  return {
+    messaging_product: 'whatsapp',
+    to: '16505550000',
+    type: 'template',
+    template: { name, language: { code: 'en_US' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Pat' }] }] },
+  };
 }
 
 main().catch((err: unknown) => {

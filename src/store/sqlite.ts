@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase } from 'kysely';
 import { LruCache } from '../core/lru.js';
 import { LocalChangeFeed } from './change-feed.js';
 import { FALLBACK_AUTOCHECKPOINT_PAGES, startCheckpointer } from './checkpointer.js';
@@ -28,12 +28,40 @@ export function openSqliteFile(path: string, options: SqliteOptions = {}): SQLit
   return sqlite;
 }
 
+/**
+ * Kysely's SQLite dialect, with every transaction begun IMMEDIATE (the write lock taken at BEGIN).
+ * A deferred transaction that reads first holds a read snapshot; when it then writes while another
+ * connection holds the write lock (the checkpointer's RESTART, another process on the control plane's
+ * file), SQLite refuses the upgrade at once with SQLITE_BUSY, without waiting out busy_timeout (it
+ * could deadlock otherwise). Under load that was a 500 for template sends, which look the template up
+ * before writing. Taken at BEGIN, the lock is waited for like any other.
+ */
+export function sqliteDialect(database: SqliteDatabase): SqliteDialect {
+  return new ImmediateSqliteDialect(database);
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly database: SqliteDatabase) {
+    super({ database });
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver({ database: this.database });
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
 /** The platform's store on a SQLite file (one process) or ':memory:'. */
 export async function openSqliteStore(path: string): Promise<Store> {
   const sqlite = openSqliteFile(path);
   const writes = new WriteTracker();
   const statements = withStatementCache(sqlite, { onPrepare: (sql) => writes.note(sql) });
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  const db = new Kysely<Database>({ dialect: sqliteDialect(statements) });
   await migrateToLatest(db, migrationProvider(sqliteCapabilities));
   registerDirect(db, { inTransaction: () => sqlite.inTransaction, run: statements.run, stamp: (tables) => writes.stamp(tables) });
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(path);

@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
-import { Kysely, PostgresDialect, SqliteDialect, type Selectable } from 'kysely';
+import { Kysely, PostgresDialect, type Selectable } from 'kysely';
 import { migrateToLatest } from '../../store/database.js';
 import { postgresCapabilities, sqliteCapabilities, type DialectCapabilities } from '../../store/dialect.js';
 import { isPostgresUrl } from '../../store/open.js';
 import { openPostgresPool, serializable } from '../../store/postgres.js';
-import { openSqliteFile, withStatementCache } from '../../store/sqlite.js';
+import { openSqliteFile, sqliteDialect, withStatementCache } from '../../store/sqlite.js';
 import { CommitQueue, type DirectWrites } from './commit-queue.js';
 import { cpPrepared, type BoundQuery } from './prepared.js';
 import { controlPlaneMigrations } from './migrations.js';
@@ -71,7 +71,7 @@ export class JobStore {
     // FULL: step results and a message's `sent` mark must survive a power cut, not only a process
     // crash (a lost `sent` mark would send the message again).
     const sqlite = onPostgres ? undefined : withStatementCache(openSqliteFile(location, { synchronous: 'FULL' }), { size: 1024 });
-    const db = new Kysely<ControlPlaneDatabase>({ dialect: sqlite ? new SqliteDialect({ database: sqlite }) : new PostgresDialect({ pool: openPostgresPool(location) }) });
+    const db = new Kysely<ControlPlaneDatabase>({ dialect: sqlite ? sqliteDialect(sqlite) : new PostgresDialect({ pool: openPostgresPool(location) }) });
     try {
       await migrateToLatest(db, controlPlaneMigrations(caps), { migrations: 'cp_migrations', lock: 'cp_migrations_lock' });
     } catch (err) {

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Generated, type Migration } from 'kysely';
-import { withStatementCache } from '../../store/sqlite.js';
+import { Kysely, Migrator, type Generated, type Migration } from 'kysely';
+import { sqliteDialect, withStatementCache } from '../../store/sqlite.js';
 import type { EventKind, Source } from './wire.js';
 
 /**
@@ -217,7 +217,7 @@ export async function openGatewayDb(path: string): Promise<GwDb> {
   // FULL: a 200 to Meta or On-Prem means "we have it"; it must survive a power cut, not only a crash.
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<GatewayDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite, { size: 1024 }) }) });
+  const db = new Kysely<GatewayDatabase>({ dialect: sqliteDialect(withStatementCache(sqlite, { size: 1024 })) });
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableName: 'gw_migrations', migrationLockTableName: 'gw_migrations_lock' });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
