@@ -1,4 +1,5 @@
 import type { Executor } from '../../store/database.js';
+import { prepared } from '../../store/prepared.js';
 import type { Message } from '../../store/schema.js';
 import type { Pricing } from '../webhooks/cloud-format.js';
 import { chargeFor, isFirstDelivery } from './domain.js';
@@ -18,23 +19,52 @@ export async function chargeOnDelivery(
   if (!isFirstDelivery(previousStatus, nextStatus)) return;
   const charge = chargeFor(message.pricing === null ? null : (JSON.parse(message.pricing) as Pricing));
   if (!charge) return;
-  const waba = await db.selectFrom('wabas').select('currency').where('id', '=', message.waba_id).executeTakeFirst();
-  await db
+  const [waba] = await wabaCurrency(db, { wabaId: message.waba_id });
+  await insertCharge(db, {
+    wabaId: message.waba_id,
+    phoneNumberId: message.phone_number_id,
+    messageId: message.id,
+    category: charge.category,
+    pricingType: charge.pricingType,
+    amountMicros: charge.amountMicros,
+    currency: waba?.currency ?? 'USD',
+    sentAt: message.created_at,
+    chargedAt: now,
+  });
+}
+
+// Compile-once statements: every billable send (templates, mostly) charges on delivery.
+const wabaCurrency = prepared((db, p: { wabaId: string }) => db.selectFrom('wabas').select('currency').where('id', '=', p.wabaId), { cached: true });
+
+// A type, not an interface: prepared() takes parameter records (an interface has no index signature).
+type ChargeRow = {
+  wabaId: string;
+  phoneNumberId: string;
+  messageId: string;
+  category: string;
+  pricingType: string;
+  amountMicros: number;
+  currency: string;
+  sentAt: number;
+  chargedAt: number;
+};
+
+const insertCharge = prepared((db, p: ChargeRow) =>
+  db
     .insertInto('billing_ledger')
     .values({
-      waba_id: message.waba_id,
-      phone_number_id: message.phone_number_id,
-      message_id: message.id,
-      category: charge.category,
-      pricing_type: charge.pricingType,
-      amount_micros: charge.amountMicros,
-      currency: waba?.currency ?? 'USD',
-      sent_at: message.created_at,
-      charged_at: now,
+      waba_id: p.wabaId,
+      phone_number_id: p.phoneNumberId,
+      message_id: p.messageId,
+      category: p.category,
+      pricing_type: p.pricingType,
+      amount_micros: p.amountMicros,
+      currency: p.currency,
+      sent_at: p.sentAt,
+      charged_at: p.chargedAt,
     })
-    .onConflict((oc) => oc.column('message_id').doNothing())
-    .execute();
-}
+    .onConflict((oc) => oc.column('message_id').doNothing()),
+);
 
 export type { LedgerView };
 

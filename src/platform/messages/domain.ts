@@ -69,11 +69,9 @@ export function checkTemplateSend(template: Template | undefined, request: Templ
   }
   if (template.status === 'PAUSED') return fail(errors.templatePaused(template.name));
   if (template.status === 'DISABLED') return fail(errors.templateDisabled(template.name));
-  const stored = JSON.parse(template.components) as StoredComponent[];
+  const params = expectedParams(template);
   for (const kind of ['header', 'body'] as const) {
-    const component = stored.find((c) => c.type.toLowerCase() === kind);
-    const mediaHeader = component?.format !== undefined && component.format.toUpperCase() !== 'TEXT';
-    const expected = mediaHeader ? 1 : placeholderCount(component?.text);
+    const expected = params[kind];
     const given = request.components?.find((c) => c.type === kind)?.parameters?.length ?? 0;
     if (expected !== given) {
       return fail(errors.templateParamCountMismatch(`${kind}: number of localizable_params (${given}) does not match the expected number of params (${expected})`));
@@ -81,3 +79,23 @@ export function checkTemplateSend(template: Template | undefined, request: Templ
   }
   return ok(template);
 }
+
+/** The parameters a send of `template` must give per component: a media header takes one. */
+function expectedParams(template: Template): { header: number; body: number } {
+  let counts = expectedParamsByRow.get(template);
+  if (!counts) {
+    const stored = JSON.parse(template.components) as StoredComponent[];
+    const count = (kind: string): number => {
+      const component = stored.find((c) => c.type.toLowerCase() === kind);
+      const mediaHeader = component?.format !== undefined && component.format.toUpperCase() !== 'TEXT';
+      return mediaHeader ? 1 : placeholderCount(component?.text);
+    };
+    counts = { header: count('header'), body: count('body') };
+    expectedParamsByRow.set(template, counts);
+  }
+  return counts;
+}
+
+// Template rows come from a cache as the same frozen objects until the template changes (messages/repo.ts):
+// their components are parsed once per row, not once per send.
+const expectedParamsByRow = new WeakMap<Template, { header: number; body: number }>();

@@ -6,8 +6,9 @@ const consumerById = prepared((db, p: { waId: string }) => db.selectFrom('consum
 
 export const findConsumer = async (db: Executor, waId: string): Promise<Consumer | undefined> => (await consumerById(db, { waId }))[0];
 
-export const findMessage = (db: Executor, id: string): Promise<Message | undefined> =>
-  db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+const messageById = prepared((db, p: { id: string }) => db.selectFrom('messages').selectAll().where('id', '=', p.id));
+
+export const findMessage = async (db: Executor, id: string): Promise<Message | undefined> => (await messageById(db, { id }))[0];
 
 const windowOf = prepared(
   (db, p: { phoneNumberId: string; waId: string }) =>
@@ -27,8 +28,16 @@ export async function touchServiceWindow(db: Executor, phoneNumberId: string, wa
     .execute();
 }
 
-export const findTemplateByName = (db: Executor, wabaId: string, name: string, language: string): Promise<Template | undefined> =>
-  db.selectFrom('templates').selectAll().where('waba_id', '=', wabaId).where('name', '=', name).where('language', '=', language).executeTakeFirst();
+// Every template send looks its template up; a template changes rarely (status, quality), so cached.
+const templateByName = prepared(
+  (db, p: { wabaId: string; name: string; language: string }) =>
+    db.selectFrom('templates').selectAll().where('waba_id', '=', p.wabaId).where('name', '=', p.name).where('language', '=', p.language),
+  { cached: true },
+);
+
+/** The template of a send (a frozen row: do not modify it). */
+export const findTemplateByName = async (db: Executor, wabaId: string, name: string, language: string): Promise<Template | undefined> =>
+  (await templateByName(db, { wabaId, name, language }))[0];
 
 export const findMediaMeta = (db: Executor, id: string): Promise<Omit<Media, 'data'> | undefined> =>
   db
@@ -54,6 +63,9 @@ export const insertMessage: (db: Executor, row: Message) => Promise<void> = prep
   updated_at: true,
 });
 
+const updateStatus = prepared((db, p: { id: string; status: string; at: number }) => db.updateTable('messages').set({ status: p.status, updated_at: p.at }).where('id', '=', p.id));
+
+/** Mark-as-read and simulated deliveries move a message's status: compile-once, like the send. */
 export async function setMessageStatus(db: Executor, id: string, status: string, at: number): Promise<void> {
-  await db.updateTable('messages').set({ status, updated_at: at }).where('id', '=', id).execute();
+  await updateStatus(db, { id, status, at });
 }

@@ -11,7 +11,7 @@ import type { Notification } from '../webhooks/outbox.js';
 import { statusesValue, type NumberMetadata, type Pricing, type StatusName, type WebhookError } from '../webhooks/cloud-format.js';
 import { checkTemplateSend, deliveryOutcome, normalizeRecipient, pricingFor, SERVICE_WINDOW_MS, type DeliveryOutcome } from './domain.js';
 import { findConsumer, findMediaMeta, findMessage, findTemplateByName, insertMessage, lastInboundAt, setMessageStatus } from './repo.js';
-import { MEDIA_TYPES, markReadSchema, payloadSchemas, sendEnvelope, type MediaObject, type MediaType } from './schema.js';
+import { MEDIA_TYPES, markReadSchema, payloadSchemas, sendEnvelope, type MediaObject, type MediaType, type TemplateObject } from './schema.js';
 import { onpremStatus } from '../onprem/format.js';
 import { reportsStatus, webhookUrl } from '../onprem/messaging.js';
 import { findDeployment } from '../onprem/repo.js';
@@ -40,7 +40,7 @@ export async function sendMessage(ctx: PlatformContext, numberId: string, params
     if (waId === e164Digits(number)) throw errors.recipientIsSender();
     let templateCategory: string | null = null;
     if (type === 'template') {
-      const request = payloadSchemas.template.parse(payload);
+      const request = payload as TemplateObject; // parsed by payloadSchemas.template above
       const template = unwrap(checkTemplateSend(await findTemplateByName(tx, number.waba_id, request.name, request.language.code), request));
       templateCategory = template.category;
     }
