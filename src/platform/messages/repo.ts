@@ -39,12 +39,15 @@ const templateByName = prepared(
 export const findTemplateByName = async (db: Executor, wabaId: string, name: string, language: string): Promise<Template | undefined> =>
   (await templateByName(db, { wabaId, name, language }))[0];
 
-export const findMediaMeta = (db: Executor, id: string): Promise<Omit<Media, 'data'> | undefined> =>
-  db
-    .selectFrom('media')
-    .select(['id', 'phone_number_id', 'api', 'mime_type', 'sha256', 'file_size', 'filename', 'created_at', 'expires_at', 'deleted_at'])
-    .where('id', '=', id)
-    .executeTakeFirst();
+// Media sends by id and media downloads look the upload up; it changes once at most (deleted), so cached.
+const mediaMetaById = prepared(
+  (db, p: { id: string }) =>
+    db.selectFrom('media').select(['id', 'phone_number_id', 'api', 'mime_type', 'sha256', 'file_size', 'filename', 'created_at', 'expires_at', 'deleted_at']).where('id', '=', p.id),
+  { cached: true },
+);
+
+/** An upload without its bytes (a frozen row: do not modify it). */
+export const findMediaMeta = async (db: Executor, id: string): Promise<Omit<Media, 'data'> | undefined> => (await mediaMetaById(db, { id }))[0];
 
 export const insertMessage: (db: Executor, row: Message) => Promise<void> = preparedInsert('messages', {
   id: true,
