@@ -105,7 +105,7 @@ export class CommitQueue<DB> {
   private async commitDirect(direct: DirectWrites, batch: Unit<DB>[]): Promise<void> {
     const db = this.db as unknown as CpDb;
     try {
-      direct.run('begin', []);
+      direct.run('begin immediate', []); // the write lock at BEGIN, as every SQLite transaction here (store/sqlite.ts)
       for (const unit of batch) {
         for (const query of unit.statements ?? []) {
           const { sql, parameters } = query.compiled(db);
