@@ -1,8 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, type Generated, type Migration } from 'kysely';
-import { sqliteDialect, withStatementCache } from '../../store/sqlite.js';
+import { openSqliteFile, sqliteDialect, withStatementCache } from '../../store/sqlite.js';
 import type { EventKind, Source } from './wire.js';
 
 /**
@@ -211,12 +208,8 @@ const migrations: Record<string, Migration> = {
 
 /** Opens (creating if needed) the gateway's SQLite file, or ':memory:', and migrates it. */
 export async function openGatewayDb(path: string): Promise<GwDb> {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new SQLite(path);
-  sqlite.pragma('journal_mode = WAL');
   // FULL: a 200 to Meta or On-Prem means "we have it"; it must survive a power cut, not only a crash.
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('busy_timeout = 5000');
+  const sqlite = openSqliteFile(path, { synchronous: 'FULL' });
   const db = new Kysely<GatewayDatabase>({ dialect: sqliteDialect(withStatementCache(sqlite, { size: 1024 })) });
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableName: 'gw_migrations', migrationLockTableName: 'gw_migrations_lock' });
   const { error, results } = await migrator.migrateToLatest();
