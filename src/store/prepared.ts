@@ -53,6 +53,16 @@ export function prepared<P extends Record<string, unknown>, R>(build: (db: Kysel
   };
 }
 
+/** A lookup by key: the query's first row, or undefined (for any compile-once query, platform or control plane). */
+export function firstRowOf<A extends unknown[], R>(query: (...args: A) => Promise<R[]>): (...args: A) => Promise<R | undefined> {
+  return async (...args) => (await query(...args))[0];
+}
+
+/** A compile-once lookup by key: its first row, or undefined. */
+export function preparedOne<P extends Record<string, unknown>, R>(build: (db: Kysely<Database>, p: P) => Compilable<R>, options: PreparedOptions = {}): (db: Executor, params: P) => Promise<R | undefined> {
+  return firstRowOf(prepared(build, options));
+}
+
 export interface CompiledOnce {
   sql: string;
   parameters: unknown[];

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Kysely, PostgresDialect, type Selectable } from 'kysely';
 import { migrateToLatest } from '../../store/database.js';
+import { firstRowOf } from '../../store/prepared.js';
 import { postgresCapabilities, sqliteCapabilities, type DialectCapabilities } from '../../store/dialect.js';
 import { isPostgresUrl } from '../../store/open.js';
 import { openPostgresPool, serializable } from '../../store/postgres.js';
@@ -152,7 +153,7 @@ export class JobStore {
    * megabytes of JSON, too much to read four times a second.
    */
   async runState(id: string): Promise<RunState | undefined> {
-    return (await runStateQuery(this.db, { id }))[0];
+    return runStateQuery(this.db, { id });
   }
 
   latestRun(): Promise<RunState | undefined> {
@@ -315,7 +316,7 @@ export class JobStore {
   // ---- gates and held messages ------------------------------------------------------------------
 
   async gate(phoneNumberId: string): Promise<Gate | undefined> {
-    return (await gateQuery(this.db, { phoneNumberId }))[0];
+    return gateQuery(this.db, { phoneNumberId });
   }
 
   async setGate(gate: Omit<Gate, 'updated_at'>): Promise<void> {
@@ -335,7 +336,7 @@ export class JobStore {
 
   /** The oldest message not yet settled: order is per number, by arrival. */
   async nextOutbound(phoneNumberId: string): Promise<OutboundRow | undefined> {
-    return (await nextOutboundQuery(this.db, { phoneNumberId }))[0];
+    return nextOutboundQuery(this.db, { phoneNumberId });
   }
 
   outbound(phoneNumberId?: string): Promise<OutboundRow[]> {
@@ -369,7 +370,7 @@ export class JobStore {
 }
 
 const RUN_STATE_COLUMNS = ['id', 'name', 'status', 'lease_owner', 'lease_until', 'created_at', 'updated_at', 'finished_at'] as const;
-const runStateQuery = cpPrepared((db, p: { id: string }) => db.selectFrom('cp_runs').select(RUN_STATE_COLUMNS).where('id', '=', p.id));
+const runStateQuery = firstRowOf(cpPrepared((db, p: { id: string }) => db.selectFrom('cp_runs').select(RUN_STATE_COLUMNS).where('id', '=', p.id)));
 
 // Columns spelled out: the compile-once helper builds with stand-in values, not a real row to enumerate.
 const setGateQuery = cpPrepared((db, g: Gate) =>
@@ -378,9 +379,11 @@ const setGateQuery = cpPrepared((db, g: Gate) =>
     .values({ phone_number_id: g.phone_number_id, run_id: g.run_id, state: g.state, api: g.api, deployment: g.deployment, side: g.side, updated_at: g.updated_at })
     .onConflict((oc) => oc.column('phone_number_id').doUpdateSet({ run_id: g.run_id, state: g.state, api: g.api, deployment: g.deployment, side: g.side, updated_at: g.updated_at })),
 );
-const gateQuery = cpPrepared((db, p: { phoneNumberId: string }) => db.selectFrom('cp_gates').selectAll().where('phone_number_id', '=', p.phoneNumberId));
-const nextOutboundQuery = cpPrepared((db, p: { phoneNumberId: string }) =>
-  db.selectFrom('cp_outbound').selectAll().where('phone_number_id', '=', p.phoneNumberId).where('status', 'in', ['queued', 'sending']).orderBy('id').limit(1),
+const gateQuery = firstRowOf(cpPrepared((db, p: { phoneNumberId: string }) => db.selectFrom('cp_gates').selectAll().where('phone_number_id', '=', p.phoneNumberId)));
+const nextOutboundQuery = firstRowOf(
+  cpPrepared((db, p: { phoneNumberId: string }) =>
+    db.selectFrom('cp_outbound').selectAll().where('phone_number_id', '=', p.phoneNumberId).where('status', 'in', ['queued', 'sending']).orderBy('id').limit(1),
+  ),
 );
 
 /** What `stepFinished` records in the same transaction. */

@@ -4,7 +4,8 @@ import type { GatewayDatabase, GwDb } from './db.js';
 import { afterFailure, type RetryPolicy } from './domain.js';
 import { AppPoster } from './post.js';
 import { advanceLane, dueHeads, followers, markDead, markDelivered, markRetry, type EventRow } from './repo.js';
-import { sign, toWireJson } from './signature.js';
+import { toWireJson } from '../../core/wire-json.js';
+import { sign } from './signature.js';
 import type { Json } from './wire.js';
 import type { WriteBatcher } from './write-batch.js';
 

@@ -6,7 +6,7 @@ import { normaliseCloud } from './normalise-cloud.js';
 import { normaliseOnprem } from './normalise-onprem.js';
 import { metadataOf } from './normalise.js';
 import { claimKey, findNumber, insertDropped, insertEvent, insertSwitch, keyOwner, saveNumber, type NumberRow } from './repo.js';
-import { toWireJson } from './signature.js';
+import { toWireJson } from '../../core/wire-json.js';
 import type { Normalised, NormalisedEvent, Source } from './wire.js';
 import type { WriteBatcher } from './write-batch.js';
 

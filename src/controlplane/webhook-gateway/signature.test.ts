@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkSignature, sameSecret, sign, toWireJson } from './signature.js';
+import { toWireJson } from '../../core/wire-json.js';
+import { checkSignature, sameSecret, sign } from './signature.js';
 
 describe('X-Hub-Signature-256', () => {
   const secret = 'app-secret';

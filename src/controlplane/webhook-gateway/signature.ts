@@ -1,15 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { escapeNonAscii } from '../../core/wire-json.js';
 
 /**
  * `X-Hub-Signature-256` both ways (api-facts B.13): checking Meta's on the way in, signing ours on
  * the way out. The gateway writes JSON with every non-ASCII character as a lowercase `\uXXXX`
  * escape and signs exactly those bytes, so raw-body verifiers and whatsapp-api-js (which re-escapes
- * before verifying) agree — the same choice the Switchboard platform makes for Meta's side.
+ * before verifying) agree — the same choice the Switchboard platform makes for Meta's side
+ * (toWireJson in src/core/wire-json.ts).
  */
-
-const escapeNonAscii = (text: string): string => text.replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-
-export const toWireJson = (payload: unknown): string => escapeNonAscii(JSON.stringify(payload));
 
 export function sign(body: string | Buffer, secret: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;

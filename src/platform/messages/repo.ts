@@ -1,23 +1,23 @@
 import type { Executor } from '../../store/database.js';
-import { prepared, preparedInsert } from '../../store/prepared.js';
+import { prepared, preparedInsert, preparedOne } from '../../store/prepared.js';
 import type { Consumer, Media, Message, Template } from '../../store/schema.js';
 
-const consumerById = prepared((db, p: { waId: string }) => db.selectFrom('consumers').selectAll().where('wa_id', '=', p.waId), { cached: true });
+const consumerById = preparedOne((db, p: { waId: string }) => db.selectFrom('consumers').selectAll().where('wa_id', '=', p.waId), { cached: true });
 
-export const findConsumer = async (db: Executor, waId: string): Promise<Consumer | undefined> => (await consumerById(db, { waId }))[0];
+export const findConsumer = (db: Executor, waId: string): Promise<Consumer | undefined> => consumerById(db, { waId });
 
-const messageById = prepared((db, p: { id: string }) => db.selectFrom('messages').selectAll().where('id', '=', p.id));
+const messageById = preparedOne((db, p: { id: string }) => db.selectFrom('messages').selectAll().where('id', '=', p.id));
 
-export const findMessage = async (db: Executor, id: string): Promise<Message | undefined> => (await messageById(db, { id }))[0];
+export const findMessage = (db: Executor, id: string): Promise<Message | undefined> => messageById(db, { id });
 
-const windowOf = prepared(
+const windowOf = preparedOne(
   (db, p: { phoneNumberId: string; waId: string }) =>
     db.selectFrom('service_windows').select('last_inbound_at').where('phone_number_id', '=', p.phoneNumberId).where('wa_id', '=', p.waId),
   { cached: true },
 );
 
 export async function lastInboundAt(db: Executor, phoneNumberId: string, waId: string): Promise<number | undefined> {
-  return (await windowOf(db, { phoneNumberId, waId }))[0]?.last_inbound_at;
+  return (await windowOf(db, { phoneNumberId, waId }))?.last_inbound_at;
 }
 
 export async function touchServiceWindow(db: Executor, phoneNumberId: string, waId: string, at: number): Promise<void> {
@@ -29,25 +29,25 @@ export async function touchServiceWindow(db: Executor, phoneNumberId: string, wa
 }
 
 // Every template send looks its template up; a template changes rarely (status, quality), so cached.
-const templateByName = prepared(
+const templateByName = preparedOne(
   (db, p: { wabaId: string; name: string; language: string }) =>
     db.selectFrom('templates').selectAll().where('waba_id', '=', p.wabaId).where('name', '=', p.name).where('language', '=', p.language),
   { cached: true },
 );
 
 /** The template of a send (a frozen row: do not modify it). */
-export const findTemplateByName = async (db: Executor, wabaId: string, name: string, language: string): Promise<Template | undefined> =>
-  (await templateByName(db, { wabaId, name, language }))[0];
+export const findTemplateByName = (db: Executor, wabaId: string, name: string, language: string): Promise<Template | undefined> =>
+  templateByName(db, { wabaId, name, language });
 
 // Media sends by id and media downloads look the upload up; it changes once at most (deleted), so cached.
-const mediaMetaById = prepared(
+const mediaMetaById = preparedOne(
   (db, p: { id: string }) =>
     db.selectFrom('media').select(['id', 'phone_number_id', 'api', 'mime_type', 'sha256', 'file_size', 'filename', 'created_at', 'expires_at', 'deleted_at']).where('id', '=', p.id),
   { cached: true },
 );
 
 /** An upload without its bytes (a frozen row: do not modify it). */
-export const findMediaMeta = async (db: Executor, id: string): Promise<Omit<Media, 'data'> | undefined> => (await mediaMetaById(db, { id }))[0];
+export const findMediaMeta = (db: Executor, id: string): Promise<Omit<Media, 'data'> | undefined> => mediaMetaById(db, { id });
 
 export const insertMessage: (db: Executor, row: Message) => Promise<void> = preparedInsert('messages', {
   id: true,

@@ -1,22 +1,22 @@
 import type { Executor } from '../../store/database.js';
 import type { DialectCapabilities } from '../../store/dialect.js';
-import { prepared } from '../../store/prepared.js';
+import { preparedOne } from '../../store/prepared.js';
 import type { NewPhoneNumber, PhoneNumber, PhoneNumberPatch } from '../../store/schema.js';
 
-const phoneById = prepared((db, p: { id: string }) => db.selectFrom('phone_numbers').selectAll().where('id', '=', p.id));
+const phoneById = preparedOne((db, p: { id: string }) => db.selectFrom('phone_numbers').selectAll().where('id', '=', p.id));
 
-export const findPhoneNumber = async (db: Executor, id: string): Promise<PhoneNumber | undefined> => (await phoneById(db, { id }))[0];
+export const findPhoneNumber = (db: Executor, id: string): Promise<PhoneNumber | undefined> => phoneById(db, { id });
 
 /** The columns the send path needs; reading all ~30 columns costs more than the rest of the lookup. */
 export type SendingNumber = Pick<PhoneNumber, 'id' | 'waba_id' | 'cc' | 'number' | 'api' | 'webhook_override_url' | 'history_since'>;
 
-const sendingNumberById = prepared(
+const sendingNumberById = preparedOne(
   (db, p: { id: string }) =>
     db.selectFrom('phone_numbers').select(['id', 'waba_id', 'cc', 'number', 'api', 'webhook_override_url', 'history_since']).where('id', '=', p.id),
   { cached: true },
 );
 
-export const findSendingNumber = async (db: Executor, id: string): Promise<SendingNumber | undefined> => (await sendingNumberById(db, { id }))[0];
+export const findSendingNumber = (db: Executor, id: string): Promise<SendingNumber | undefined> => sendingNumberById(db, { id });
 
 /** Loads a number for update: a row lock where the engine has them; SQLite serialises writers anyway. */
 export function lockPhoneNumber(db: Executor, caps: DialectCapabilities, id: string): Promise<PhoneNumber | undefined> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_HREF, cloudEnvelope, inboundValue, statusesValue, webhookError, type CloudEvent } from './cloud-format.js';
-import { escapeNonAscii } from './signature.js';
+import { escapeNonAscii } from '../../core/wire-json.js';
 
 const AT = 1_739_321_024_999; // ms; 1739321024 in unix seconds
 const metadata = { display_phone_number: '15550783881', phone_number_id: '106540352242922' };

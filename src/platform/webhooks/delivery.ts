@@ -1,8 +1,9 @@
+import { escapeNonAscii, toWireJson } from '../../core/wire-json.js';
 import type { WebhookEvent } from '../../store/schema.js';
 import { mergeOnpremPayloads } from '../onprem/format.js';
 import { cloudEnvelope } from './cloud-format.js';
 import { postJson } from './http-post.js';
-import { escapeNonAscii, serializeWebhookBody, signatureHeader } from './signature.js';
+import { signatureHeader } from './signature.js';
 
 /**
  * The part of webhook delivery that touches no database: build one POST per batch, sign it, send it,
@@ -96,7 +97,7 @@ async function deliverBatch(batch: OutgoingBatch, timeoutMs: number): Promise<Ba
   // On-Prem deployments post bare, unsigned payloads to their own webhook URL (api-facts D.3).
   const onprem = batch.format === 'onprem';
   const body = onprem
-    ? serializeWebhookBody(mergeOnpremPayloads(batch.events.map((e) => JSON.parse(e.value) as Record<string, unknown>)))
+    ? toWireJson(mergeOnpremPayloads(batch.events.map((e) => JSON.parse(e.value) as Record<string, unknown>)))
     : escapeNonAscii(cloudEnvelope(batch.events.map((e) => ({ wabaId: e.waba_id, field: e.field, valueJson: e.value, at: e.created_at }))));
   const signature = onprem ? '' : signatureHeader(body, batch.secret);
   const headers: Record<string, string> = onprem ? { 'user-agent': 'WhatsApp-OnPremises' } : { 'x-hub-signature-256': signature, 'user-agent': 'facebookexternalua' };
