@@ -1,5 +1,6 @@
 import type { DialectCapabilities } from '../store/dialect.js';
 import { sql } from 'kysely';
+import { LATEST_CLOCK_MS } from '../core/clock.js';
 import { errors } from '../core/errors.js';
 import { SETTING_KEYS } from '../platform/settings.js';
 import type { Executor } from '../store/database.js';
@@ -107,7 +108,6 @@ export async function listSink(db: Executor, sink: string, query: unknown): Prom
   return { data: rows.map((r) => ({ ...r, headers: JSON.parse(r.headers) as unknown })) };
 }
 
-const CLOCK_KEY = 'clock_offset_ms';
 /** Inbound messages dropped during migration downtime (or to unregistered numbers). */
 export async function listDrops(db: Executor, query: unknown): Promise<{ data: unknown[] }> {
   let s = db.selectFrom('inbound_drops').selectAll().orderBy('id', 'desc').limit(limitOf(query));
@@ -117,14 +117,22 @@ export async function listDrops(db: Executor, query: unknown): Promise<{ data: u
   return { data: rows.map((r) => ({ ...r, message: JSON.parse(r.message) as unknown })) };
 }
 
+const CLOCK_KEY = 'clock_offset_ms';
+
 export async function loadClockOffset(db: Executor): Promise<number> {
   const row = await db.selectFrom('settings').select('value').where('key', '=', CLOCK_KEY).executeTakeFirst();
   return row ? Number(row.value) : 0;
 }
 
-/** Moves the stored clock offset by `ms` (atomic when run in a transaction). */
-export async function advanceClockOffset(db: Executor, ms: number): Promise<void> {
+/**
+ * Moves the stored clock offset by `ms` (atomic when run in a transaction), refusing a move that would
+ * take the clock past LATEST_CLOCK_MS before anything is written.
+ */
+export async function advanceClockOffset(db: Executor, ms: number, wallNow = Date.now()): Promise<void> {
   const offset = (await loadClockOffset(db)) + ms;
+  if (wallNow + offset > LATEST_CLOCK_MS) {
+    throw errors.invalidParameter(`Advancing the clock by ${ms} ms would move it past ${new Date(LATEST_CLOCK_MS).toISOString()}`);
+  }
   await db.insertInto('settings').values({ key: CLOCK_KEY, value: String(offset) }).onConflict((oc) => oc.column('key').doUpdateSet({ value: String(offset) })).execute();
 }
 

@@ -22,6 +22,13 @@ export class ControllableClock implements Clock {
   }
 }
 
+/**
+ * The latest time the emulator's clock may show: the end of year 9999. Dates stay four-digit ISO
+ * strings, and everything computed from the clock (+14 days, +30 days) stays inside JavaScript's
+ * Date range (±8.64e15 ms), past which `toISOString` throws.
+ */
+export const LATEST_CLOCK_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;
 export const HOUR = 60 * MINUTE;

@@ -1,6 +1,7 @@
 /** HTTP plumbing shared by the Graph, On-Prem and control surfaces: body parsing and error mapping. */
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError, errors } from '../core/errors.js';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../core/json-depth.js';
 
 /** The one value every unexpected failure maps to (logged, then rendered generically). */
 export const internalError = errors.internal();
@@ -38,11 +39,14 @@ export function installParsers(http: FastifyInstance): void {
     const text = String(body);
     request.rawBody = text;
     if (text.trim() === '') return done(null, {});
+    let value: unknown;
     try {
-      done(null, JSON.parse(text));
+      value = JSON.parse(text);
     } catch (err) {
-      done(errors.malformedBody(`Request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`), undefined);
+      return done(errors.malformedBody(`Request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`), undefined);
     }
+    if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) return done(errors.malformedBody(`Request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`), undefined);
+    done(null, value);
   };
   http.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
   // Structured-syntax JSON types (application/vnd.api+json, application/problem+json, ...).

@@ -86,6 +86,11 @@ describe('health, state, demo and unknown paths', () => {
     const res = await tp.request('POST', '/_switchboard/businesses', { body: '{"name": ', headers: { 'content-type': 'application/json' } });
     expectInvalid(res, /^Request body is not valid JSON/);
   });
+
+  it('refuses a JSON body nested deeper than 64 levels with 400', async () => {
+    const res = await tp.request('POST', '/_switchboard/businesses', { body: `{"name":"x","n":${'['.repeat(65)}${']'.repeat(65)}}`, headers: { 'content-type': 'application/json' } });
+    expectInvalid(res, /deeper than 64 levels/);
+  });
 });
 
 describe('businesses', () => {
@@ -822,7 +827,11 @@ describe('clock', () => {
     expectInvalid(await call('POST', 'clock/advance', { seconds: -1 }), /^Param seconds is invalid/);
     expectInvalid(await call('POST', 'clock/advance', { ms: 1.5 }), /^Param ms is invalid/);
     expectInvalid(await call('POST', 'clock/advance', { seconds: '10' }), /^Param seconds is invalid/);
+    // Past year 9999 Date stops working: the move was saved, then every clock reading answered 500.
+    expectInvalid(await call('POST', 'clock/advance', { seconds: 1e13 }), /would move it past 9999-12-31T23:59:59.999Z$/);
+    expectInvalid(await call('POST', 'clock/advance', { ms: 9e15 }), /would move it past/);
     expect((await call<{ offset_ms: number }>('GET', 'clock')).body.offset_ms).toBe(offset + 2750);
+    expect((await call('GET', 'health')).status).toBe(200);
   });
 
   it('expires tokens when the clock passes their expiry', async () => {

@@ -276,6 +276,18 @@ describe('POST /{PHONE_NUMBER_ID}/messages', () => {
       expectGraphError(res, { status: 400, code: 100 });
     });
 
+    // JSON.parse takes it, but the recursive walks after it (validation, JSON.stringify into the store) overflowed: 500.
+    it('refuses JSON nested thousands deep with (#100), and takes 64 levels', async () => {
+      const consumer = await engagedConsumer();
+      const deep = (levels: number): string =>
+        `{"messaging_product":"whatsapp","to":"${consumer}","type":"interactive","interactive":{"type":"button","action":${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}}}`;
+      const send = (body: string) => tp.request('POST', `/v23.0/${number.id}/messages`, { token: world.token, body, headers: { 'content-type': 'application/json' } });
+      expectGraphError(await send(deep(5000)), { status: 400, code: 100, details: /deeper than 64 levels/ });
+      // 62 levels of action inside the envelope's 2 is at the limit: past the parser (what validation says of it is another matter).
+      expect(JSON.stringify((await send(deep(62))).body)).not.toMatch(/deeper than/);
+      expectGraphError(await send(deep(63)), { status: 400, code: 100, details: /deeper than 64 levels/ });
+    });
+
     it('accepts a form-encoded body like a JSON one', async () => {
       const consumer = await engagedConsumer();
       const form = new URLSearchParams({ messaging_product: 'whatsapp', to: consumer, type: 'text', text: JSON.stringify({ body: 'from a form' }) }).toString();

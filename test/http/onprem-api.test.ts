@@ -792,6 +792,12 @@ describe('On-Premises API over HTTP (/onprem/{deployment}/v1)', () => {
       expectOnpremError(patch, 400, 1009, INVALID);
     });
 
+    it('JSON nested thousands deep is 400 (1009), not a 500', async () => {
+      const dep = await connected();
+      const deep = `{"to":"16505551234","type":"location","location":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`;
+      expectOnpremError(await raw(`/onprem/${dep.id}/v1/messages`, deep, 'application/json', dep.token), 400, 1009, INVALID);
+    });
+
     it('a JSON endpoint given a non-JSON body is 400 in the On-Prem envelope', async () => {
       const dep = await connected();
       expectOnpremError(await raw(`/onprem/${dep.id}/v1/messages`, 'to=16505551234', 'text/plain', dep.token), 400, 1009, INVALID);

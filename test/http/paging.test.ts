@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestPlatform, addNumber, createWorld, type World } from '../support/platform.js';
+import { TestPlatform, addNumber, createWorld, graphError, type World } from '../support/platform.js';
 
 interface Page {
   data: { id: string }[];
@@ -43,5 +43,14 @@ describe('paging links', () => {
     expect(back.data.map((n) => n.id)).toEqual(second.data.map((n) => n.id));
     // Links keep the caller's other parameters.
     expect(new URL(second.paging?.next ?? '').searchParams.get('fields')).toBe('id');
+  });
+
+  // Query values that look like JSON are decoded; an object for a limit threw in Number() (500).
+  it.each(['0', '-1', '2.5', 'ten', '%7B%22toString%22:1%7D', '%5B2%5D'])('refuses limit=%s with (#100) Invalid parameter', async (limit) => {
+    for (const edge of [`${world.wabaId}/phone_numbers`, `${world.wabaId}/message_templates`]) {
+      const res = await tp.graph('GET', `${edge}?limit=${limit}`, world.token);
+      expect(res.status, edge).toBe(400);
+      expect(graphError(res)).toMatchObject({ code: 100, error_data: { details: 'Param limit must be a positive integer' } });
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { errors, type ApiError } from '../../core/errors.js';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../../core/json-depth.js';
 import { fail, ok, type Result } from '../../core/result.js';
 
 /**
@@ -32,11 +33,14 @@ function decodeJsonish(v: unknown): unknown {
   if (typeof v !== 'string') return v;
   const t = v.trim();
   if ((t.startsWith('{') && t.endsWith('}')) || (t.startsWith('[') && t.endsWith(']'))) {
+    let decoded: unknown;
     try {
-      return JSON.parse(t) as unknown;
+      decoded = JSON.parse(t);
     } catch {
       return v;
     }
+    // Too deep to walk safely (see json-depth.ts): left a string, which the parameter's schema refuses.
+    return jsonNestsDeeperThan(t, MAX_JSON_DEPTH) ? v : decoded;
   }
   return v;
 }
@@ -123,7 +127,8 @@ export function paginate<T extends { id: string }>(
   maxLimit = 100,
 ): Result<{ page: T[]; paging: Paging | undefined }> {
   const limitRaw = params['limit'];
-  const limit = limitRaw === undefined ? defaultLimit : Number(limitRaw);
+  // A query value that looks like JSON arrives decoded (mergeParams): only a number or a string can be a limit.
+  const limit = limitRaw === undefined ? defaultLimit : typeof limitRaw === 'number' || typeof limitRaw === 'string' ? Number(limitRaw) : NaN;
   if (!Number.isInteger(limit) || limit < 1) return fail(errors.invalidParameter('Param limit must be a positive integer'));
   const size = Math.min(limit, maxLimit);
   const decode = (c: unknown): string | undefined => (typeof c === 'string' ? Buffer.from(c, 'base64url').toString('utf8') : undefined);
