@@ -4,7 +4,8 @@ import { idParam, parse } from './request.js';
 import type { ControllableClock } from '../core/clock.js';
 import { errors } from '../core/errors.js';
 import type { App } from '../store/schema.js';
-import { findApp, findWaba, nodeKind } from '../platform/accounts/repo.js';
+import { findApp, findBusiness, findWaba, nodeKind } from '../platform/accounts/repo.js';
+import type { Executor } from '../store/database.js';
 import { createApp, createBusiness, createToken, createWaba, subscribeApp, updateApp } from '../platform/accounts/service.js';
 import type { PlatformContext } from '../platform/context.js';
 import { callbackUrl } from '../platform/graph/schemas.js';
@@ -43,8 +44,11 @@ export interface ControlDeps {
 }
 
 
-/** An explicit `id` must not name an existing Graph node (ids are global). */
-async function assertFreeId(db: PlatformContext['store']['db'], id: string | undefined): Promise<void> {
+/**
+ * An explicit `id` must not name an existing Graph node (ids are global). Checked inside the creating
+ * transaction, so two concurrent creates with one id cannot both pass (the loser hit the key: a 500).
+ */
+async function assertFreeId(db: Executor, id: string | undefined): Promise<void> {
   if (id !== undefined && (await nodeKind(db, id))) throw errors.invalidParameter(`Param id is invalid: ${id} is already in use`);
 }
 
@@ -155,8 +159,10 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
 
   app.post(`${p}/businesses`, async (req) => {
     const b = parse(businessSchema, req.body);
-    await assertFreeId(db, b.id);
-    return ctx.store.transaction((tx) => createBusiness(ctx, tx, { id: b.id, name: b.name, verificationStatus: b.verification_status, tosAccepted: b.tos_accepted }));
+    return ctx.store.transaction(async (tx) => {
+      await assertFreeId(tx, b.id);
+      return createBusiness(ctx, tx, { id: b.id, name: b.name, verificationStatus: b.verification_status, tosAccepted: b.tos_accepted });
+    });
   });
   app.patch(`${p}/businesses/:id`, async (req) => {
     const b = parse(businessPatch, req.body);
@@ -174,9 +180,9 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
 
   app.post(`${p}/wabas`, async (req) => {
     const w = parse(wabaSchema, req.body);
-    await assertFreeId(db, w.id);
-    return ctx.store.transaction((tx) =>
-      createWaba(ctx, tx, {
+    return ctx.store.transaction(async (tx) => {
+      await assertFreeId(tx, w.id);
+      return createWaba(ctx, tx, {
         id: w.id,
         name: w.name,
         ownerBusinessId: w.owner_business_id,
@@ -186,12 +192,14 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
         templateLimit: w.template_limit,
         currency: w.currency,
         timezoneId: w.timezone_id,
-      }),
-    );
+      });
+    });
   });
   app.patch(`${p}/wabas/:id`, async (req) => {
     const w = parse(wabaPatch, req.body);
     const id = idParam(req);
+    // As on creation: a partner must exist (the foreign key would otherwise fail as a 500).
+    if (w.partner_business_id && !(await findBusiness(db, w.partner_business_id))) throw errors.notFound('business', w.partner_business_id);
     if (Object.keys(w).length > 0) {
       const res = await db.updateTable('wabas').set(w).where('id', '=', id).executeTakeFirst();
       if (Number(res.numUpdatedRows) === 0) throw errors.notFound('waba', id);
@@ -201,9 +209,9 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
 
   app.post(`${p}/apps`, async (req) => {
     const a = parse(appSchema, req.body);
-    await assertFreeId(db, a.id);
-    const created = await ctx.store.transaction((tx) =>
-      createApp(ctx, tx, {
+    const created = await ctx.store.transaction(async (tx) => {
+      await assertFreeId(tx, a.id);
+      return createApp(ctx, tx, {
         id: a.id,
         name: a.name,
         businessId: a.business_id,
@@ -212,8 +220,8 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
         verifyToken: a.verify_token,
         subscribedFields: a.subscribed_fields,
         skipVerification: a.skip_verification,
-      }),
-    );
+      });
+    });
     return appView(created);
   });
   app.patch(`${p}/apps/:id`, async (req) => {
@@ -234,9 +242,9 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
 
   app.post(`${p}/phone-numbers`, async (req) => {
     const n = parse(numberSchema, req.body);
-    await assertFreeId(db, n.id);
-    const created = await ctx.store.transaction((tx) =>
-      provisionNumber(ctx, tx, {
+    const created = await ctx.store.transaction(async (tx) => {
+      await assertFreeId(tx, n.id);
+      return provisionNumber(ctx, tx, {
         id: n.id,
         wabaId: n.waba_id,
         cc: n.cc,
@@ -252,8 +260,8 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
         testNumber: n.is_test_number,
         onBizApp: n.is_on_biz_app,
         profile: n.profile,
-      }),
-    );
+      });
+    });
     // Like GET, never show the PIN hash.
     const { pin_hash: _secret, ...visible } = created;
     return visible;

@@ -109,6 +109,15 @@ describe('businesses', () => {
     expectInvalid(await call('POST', 'businesses', { id, name: 'Again' }), /^Param id is invalid: \d+ is already in use$/);
   });
 
+  // The check ran before the creating transaction: two creates could both pass it, and the loser hit the key (500).
+  it('gives one of many concurrent creates with the same explicit id the id, and the others a 400', async () => {
+    const id = `8${Date.now()}`.slice(0, 15);
+    // Injected in one turn: over sockets the requests rarely land in one poll of the event loop.
+    const create = () => tp.platform.http.inject({ method: 'POST', url: '/_switchboard/businesses', payload: { id, name: 'Racer' } });
+    const results = await Promise.all(Array.from({ length: 10 }, create));
+    expect(results.map((r) => r.statusCode).sort()).toEqual([200, ...Array<number>(9).fill(400)]);
+  });
+
   it('validates input', async () => {
     expectRequired(await call('POST', 'businesses', {}), 'name');
     expectInvalid(await call('POST', 'businesses', { name: '' }), /^Param name is invalid/);
@@ -188,6 +197,9 @@ describe('wabas', () => {
     expectNotFound(await call('PATCH', 'wabas/444444444444444', { review_status: 'APPROVED' }), 'waba', '444444444444444');
     expectNotFound(await call('PATCH', 'wabas/444444444444444', {}), 'waba', '444444444444444');
     expectInvalid(await call('PATCH', `wabas/${wabaId}`, { review_status: 'MAYBE' }), /^Param review_status is invalid/);
+    // An unknown partner is a 404, as on creation (the foreign key failed as a 500), and changes nothing.
+    expectNotFound(await call('PATCH', `wabas/${wabaId}`, { partner_business_id: '1', template_limit: 9 }), 'business', '1');
+    expect((await call('PATCH', `wabas/${wabaId}`, {})).body).toMatchObject({ template_limit: 3, partner_business_id: partner });
   });
 
   it('subscribes an app to a WABA without a token; unknown ids are 404', async () => {

@@ -97,16 +97,22 @@ function splitPath(p: Record<string, string | undefined>, defaultVersion: string
 
 const key = (kind: string, method: string, edge: string | null): string => `${kind} ${method} ${edge ?? ''}`;
 
+const MAX_MULTIPART_FIELDS = 32;
+
 async function readInput(request: FastifyRequest, maxUploadBytes: number): Promise<{ params: Record<string, unknown>; files: UploadedFile[] }> {
   if (!request.isMultipart()) return { params: mergeParams(request.query, request.body), files: [] };
   const fields: Record<string, unknown> = {};
   const files: UploadedFile[] = [];
+  let fieldCount = 0;
   try {
-    for await (const part of request.parts({ limits: { fileSize: maxUploadBytes, files: 4, fields: 32 } })) {
+    // The field limit is counted here: busboy's own, reached with a file part still to come, ends that
+    // file's stream early and surfaces as a bare "Premature close" instead of the limit.
+    for await (const part of request.parts({ limits: { fileSize: maxUploadBytes, files: 4, fields: MAX_MULTIPART_FIELDS + 1 } })) {
       if (part.type === 'file') {
         const data = await part.toBuffer();
         files.push({ fieldName: part.fieldname, filename: part.filename, mimeType: part.mimetype, data });
       } else {
+        if (++fieldCount > MAX_MULTIPART_FIELDS) throw errors.invalidParameter(`Too many fields in the multipart/form-data body: at most ${MAX_MULTIPART_FIELDS}`);
         fields[part.fieldname] = part.value;
       }
     }
