@@ -228,6 +228,25 @@ describe('WebhookDispatcher against a real endpoint', () => {
     expect(hook.accepted()).toHaveLength(1);
   });
 
+  // POST /_switchboard/webhook-deliveries/flush drains. It used to wait for the polling loop, which against
+  // a slow, failing endpoint never ended: two rounds in turn, each finding the other's event due again.
+  it('drains only what was due when it began, so a failing endpoint cannot keep it going', async () => {
+    hook.status = 500;
+    hook.delay = () => {
+      t += 2_000; // each POST takes longer than any retry delay (at most 1 s here)
+      return 20;
+    };
+    const d = dispatcher({ pollMs: 1, maxAgeMs: 1e12 });
+    const [first] = await enqueue(1);
+    d.start();
+    await hook.waitFor(() => hook.posts().length >= 1);
+    const [second] = await enqueue(1, { phone_number_id: 'pn2' }); // due while the first round is out
+    const drained = await Promise.race([d.drain().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 3_000))]);
+    hook.delay = () => 0;
+    expect(drained, 'drain() still going after 3 s').toBe(true);
+    for (const id of [first!, second!]) expect(await row(id)).toMatchObject({ status: 'pending', last_error: 'HTTP 500' });
+  });
+
   it('dead-letters an event that fails once it is maxAgeMs old, not before', async () => {
     hook.status = 502;
     const d = dispatcher({ maxAgeMs: 10_000 });

@@ -57,6 +57,8 @@ export class WebhookDispatcher {
   private unsubscribe: (() => void) | undefined;
   /** The round in progress (single-process stores run one round at a time). */
   private round: Promise<unknown> = Promise.resolve();
+  /** Every round not yet recorded, whoever started it (drain waits for them, not for the polling loop). */
+  private readonly inFlight = new Set<Promise<number>>();
   private readonly poster: Poster;
 
   constructor(
@@ -95,14 +97,27 @@ export class WebhookDispatcher {
     return Number(result.numUpdatedRows);
   }
 
-  /** Delivers everything due now (tests and benchmarks use it to wait for quiescence). */
+  /**
+   * Delivers everything due when it is called, once (tests and benchmarks use it to wait for
+   * quiescence; so does POST /_switchboard/webhook-deliveries/flush). A failed event is rescheduled
+   * after that moment, so an endpoint that keeps failing or never answers cannot keep a drain going:
+   * it used to wait for the polling loop, whose rounds against such an endpoint found one another's
+   * events due again and never ended.
+   */
   async drain(): Promise<void> {
-    // A round already in flight holds its events' leases: let it finish and record its outcomes
-    // first, or "drained" would be said while those events still show pending.
-    await this.loop;
-    while ((await this.deliverDue()) > 0) {
-      /* keep going until nothing is due */
-    }
+    const dueBy = this.clock.now();
+    let attempted: number;
+    do {
+      // Rounds in flight hold their events (leases, or the one-at-a-time turn): let them finish and
+      // record first, or "drained" would be said while those events still show pending.
+      await this.settleInFlight();
+      attempted = await this.deliverDue(dueBy);
+    } while (attempted > 0);
+    await this.settleInFlight();
+  }
+
+  private async settleInFlight(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
   }
 
   private wake(): void {
@@ -136,14 +151,27 @@ export class WebhookDispatcher {
     }
   }
 
-  /** One round: claim due events, deliver them grouped by target. Returns how many were attempted. */
-  deliverDue(): Promise<number> {
-    if (this.store.caps.sharedByProcesses) return this.deliverRound(() => this.claimWithLeases());
+  /**
+   * One round: claim events due by `dueBy` (emulator time, default now), deliver them grouped by
+   * target. Returns how many were attempted.
+   */
+  deliverDue(dueBy?: number): Promise<number> {
+    const round = this.startRound(dueBy);
+    this.inFlight.add(round);
+    void round.finally(() => this.inFlight.delete(round)).catch(() => undefined);
+    return round;
+  }
+
+  private startRound(dueBy: number | undefined): Promise<number> {
+    if (this.store.caps.sharedByProcesses) return this.deliverRound(() => this.claimWithLeases(dueBy ?? this.clock.now()));
     // One process owns the database: running its rounds one at a time is all the claim it needs (no
     // lease writes), and a number's events cannot overtake each other between rounds.
     const { poster } = this;
     const file = this.store.file;
-    const round = this.round.then(() => (poster instanceof ThreadPoster && file !== undefined ? this.threadRound(poster, file) : this.deliverRound(() => this.dueEvents())));
+    const round = this.round.then(() => {
+      const cutoff = dueBy ?? this.clock.now();
+      return poster instanceof ThreadPoster && file !== undefined ? this.threadRound(poster, file, cutoff) : this.deliverRound(() => this.dueEvents(cutoff));
+    });
     this.round = round.catch(() => undefined);
     return round;
   }
@@ -157,30 +185,28 @@ export class WebhookDispatcher {
   }
 
   /** The delivery thread reads the due events itself, off this thread; this thread only records. */
-  private async threadRound(poster: ThreadPoster, file: string): Promise<number> {
+  private async threadRound(poster: ThreadPoster, file: string, dueBy: number): Promise<number> {
     // A barrier: whatever was enqueued before now is committed, so the thread's connection sees it.
     await this.store.transaction(() => Promise.resolve());
-    const now = this.clock.now();
-    const clockOffset = now - Date.now();
+    const clockOffset = this.clock.now() - Date.now();
     const shape = { concurrency: this.options.concurrency, maxBatch: this.options.maxBatch };
-    return this.record(await poster.round(file, now, this.options.claimLimit, shape, this.options.timeoutMs), clockOffset);
+    return this.record(await poster.round(file, dueBy, this.options.claimLimit, shape, this.options.timeoutMs), clockOffset);
   }
 
-  private dueEvents(): Promise<DueEvent[]> {
+  private dueEvents(dueBy: number): Promise<DueEvent[]> {
     return this.store.db
       .selectFrom('webhook_events')
       .select(DUE_EVENT_COLUMNS)
       // A literal, so that SQLite may use the partial index of pending events (a parameter may not).
       .where('status', '=', sql.lit('pending'))
-      .where('next_attempt_at', '<=', this.clock.now())
+      .where('next_attempt_at', '<=', dueBy)
       .orderBy('id')
       .limit(this.options.claimLimit)
       .execute();
   }
 
   /** Processes sharing the database lease what they claim, so no two deliver the same event. */
-  private claimWithLeases(): Promise<DueEvent[]> {
-    const now = this.clock.now();
+  private claimWithLeases(dueBy: number): Promise<DueEvent[]> {
     // Leases guard against a live process delivering an event twice, so they run on wall time: moving
     // the emulator's clock (which schedules retries) must not expire a POST that is still in flight.
     const wallNow = this.wallClock.now();
@@ -189,7 +215,7 @@ export class WebhookDispatcher {
         .selectFrom('webhook_events')
         .select(DUE_EVENT_COLUMNS)
         .where('status', '=', 'pending')
-        .where('next_attempt_at', '<=', now)
+        .where('next_attempt_at', '<=', dueBy)
         .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', wallNow)]))
         // A number's events stay in order, so none is claimed while another process has an earlier
         // one of the same number and target in flight. The claim runs serializable, so two processes
