@@ -465,6 +465,94 @@ describe('On-Premises API over HTTP (/onprem/{deployment}/v1)', () => {
       expect(await read(dep)).toEqual(expectedDefaults);
     });
 
+    it('PATCH refuses wrong types, bad values and keys that are not application settings (wa_id included) with 1009, and writes nothing', async () => {
+      const dep = await connected({ webhook_url: 'http://127.0.0.1:9/hook' });
+      expectOnpremOk(await call(dep, 'PATCH', 'settings/application', { heartbeat_interval: 7, webhooks: { message: { read: true } } }));
+      const before = await read(dep);
+      expect(before['wa_id']).toBe(`${dep.number.cc}${dep.number.phone_number}`);
+      const refused: unknown[] = [
+        // The sweep's example: every key wrong at once.
+        { wa_id: '999', webhooks: { url: 'not a url' }, callback_persist: 'yes', heartbeat_interval: -5 },
+        // wa_id is the registered number, not a setting.
+        { wa_id: '999' },
+        { wa_id: before['wa_id'] },
+        // One bad key spoils an otherwise good patch.
+        { heartbeat_interval: 10, wa_id: '999' },
+        { heartbeat_interval: 10, webhooks: { url: 'not a url' } },
+        // The webhook URL must be an absolute http(s) URL.
+        { webhooks: { url: 'not a url' } },
+        { webhooks: { url: '/relative/hook' } },
+        { webhooks: { url: 'ftp://example.com/hook' } },
+        { webhooks: { url: 'javascript:alert(1)' } },
+        { webhooks: { url: 42 } },
+        { webhooks: { url: null } },
+        { webhooks: null },
+        { webhooks: 'https://example.com/hook' },
+        { webhooks: { message: { read: 'yes' } } },
+        { webhooks: { message: { seen: true } } },
+        { webhooks: { max_concurrent_requests: 0 } },
+        { webhooks: { max_concurrent_requests: '12' } },
+        { webhooks: { secret: 'x' } },
+        // Wrong types and values of the top-level settings.
+        { callback_persist: 'yes' },
+        { callback_persist: 1 },
+        { notify_user_change_number: null },
+        { show_security_notifications: 'false' },
+        { heartbeat_interval: -5 },
+        { heartbeat_interval: 0 },
+        { heartbeat_interval: 1.5 },
+        { heartbeat_interval: '5' },
+        { unhealthy_interval: -1 },
+        { callback_backoff_delay_ms: -1 },
+        { max_callback_backoff_delay_ms: 'lots' },
+        { garbagecollector_enable: true },
+        { garbagecollector_enable: { media: 'no' } },
+        { garbagecollector_enable: { logs: true } },
+        { media: { auto_download: 'image' } },
+        { media: { auto_download: ['gif'] } },
+        { media: { auto_download: [1] } },
+        { media: ['image'] },
+        // Keys that are not application settings at all.
+        { unknown_setting: true },
+        { settings: { application: { heartbeat_interval: 9 } } },
+      ];
+      for (const patch of refused) {
+        const res = await call(dep, 'PATCH', 'settings/application', patch);
+        expect(res.status, JSON.stringify(patch)).toBe(400);
+        expectOnpremError(res, 400, 1009, INVALID);
+      }
+      // The details name the offending key.
+      expect(expectOnpremError(await call(dep, 'PATCH', 'settings/application', { wa_id: '999' }), 400, 1009, INVALID).details).toContain('wa_id');
+      expect(expectOnpremError(await call(dep, 'PATCH', 'settings/application', { webhooks: { url: 'not a url' } }), 400, 1009, INVALID).details).toContain('webhooks.url');
+      expect(expectOnpremError(await call(dep, 'PATCH', 'settings/application', { webhooks: { secret: 'x' } }), 400, 1009, INVALID).details).toContain('webhooks.secret');
+      expect(await read(dep)).toEqual(before);
+      expect((await deploymentView(dep.id)).settings).toEqual(before);
+    });
+
+    it('PATCH accepts every setting GET returns except wa_id; an empty webhook URL unsets it', async () => {
+      const dep = await connected();
+      const current = await read(dep);
+      const { wa_id: waId, ...settable } = current;
+      expectOnpremOk(await call(dep, 'PATCH', 'settings/application', settable));
+      expect(await read(dep)).toEqual(current);
+      const changed = {
+        callback_backoff_delay_ms: 0,
+        callback_persist: false,
+        garbagecollector_enable: { media: true, messages: false },
+        heartbeat_interval: 1,
+        max_callback_backoff_delay_ms: 60000,
+        media: { auto_download: [] },
+        notify_user_change_number: false,
+        show_security_notifications: false,
+        unhealthy_interval: 60,
+        webhooks: { url: 'http://127.0.0.1:8080/hooks/onprem?x=1', max_concurrent_requests: 24, message: { sent: false, delivered: false, read: true } },
+      };
+      expectOnpremOk(await call(dep, 'PATCH', 'settings/application', changed));
+      expect(await read(dep)).toEqual({ ...changed, wa_id: waId });
+      expectOnpremOk(await call(dep, 'PATCH', 'settings/application', { webhooks: { url: '' } }));
+      expect(((await read(dep))['webhooks'] as { url: string }).url).toBe('');
+    });
+
     it('DELETE resets everything to the defaults', async () => {
       const dep = await deploymentWithToken(tp, { webhook_url: 'http://127.0.0.1:9/hook' });
       expectOnpremOk(await call(dep, 'PATCH', 'settings/application', { heartbeat_interval: 60, webhooks: { message: { read: true } } }));
@@ -682,6 +770,77 @@ describe('On-Premises API over HTTP (/onprem/{deployment}/v1)', () => {
       expectOnpremError(await call(dep, 'POST', 'messages', { to: '16505551234', type: 'image', image: {} }), 400, 1009, INVALID);
     });
 
+    it('the object the type names must be there (1008) and have that type\'s shape (1009); nothing is stored when refused', async () => {
+      const dep = await connected();
+      const to = uniqueConsumer();
+      const send = (body: Record<string, unknown>): Promise<HttpResult> => call(dep, 'POST', 'messages', { to, ...body });
+      for (const type of ['template', 'hsm', 'location', 'contacts', 'interactive', 'image', 'document']) {
+        const missing = expectOnpremError(await send({ type, text: { body: 'wrong object' } }), 400, 1008, REQUIRED);
+        expect(missing.details).toContain(type);
+      }
+      const wrongShapes: Record<string, unknown>[] = [
+        { type: 'template', template: 'x' },
+        { type: 'template', template: null },
+        { type: 'template', template: {} },
+        { type: 'template', template: { name: 'order_update' } },
+        { type: 'template', template: { name: '', language: { code: 'en' } } },
+        { type: 'template', template: { name: 'order_update', language: 'en' } },
+        { type: 'template', template: { name: 'order_update', language: { code: 'en' }, components: 'none' } },
+        { type: 'hsm', hsm: 'x' },
+        { type: 'hsm', hsm: { namespace: 'ns', language: { policy: 'deterministic', code: 'en' } } },
+        { type: 'location', location: 'str' },
+        { type: 'location', location: {} },
+        { type: 'location', location: { latitude: '37.48', longitude: '-122.14' } },
+        { type: 'location', location: { latitude: 37.48 } },
+        { type: 'location', location: { latitude: 91, longitude: 0 } },
+        { type: 'location', location: { latitude: 0, longitude: 181 } },
+        { type: 'location', location: { latitude: 37.48, longitude: -122.14, name: 5 } },
+        { type: 'contacts', contacts: 5 },
+        { type: 'contacts', contacts: [] },
+        { type: 'contacts', contacts: ['Kerry'] },
+        { type: 'contacts', contacts: { name: { formatted_name: 'Kerry' } } },
+        { type: 'contacts', contacts: [{ phones: [{ phone: '+16505551234' }] }] },
+        { type: 'interactive', interactive: null },
+        { type: 'interactive', interactive: 'buttons' },
+        { type: 'interactive', interactive: {} },
+        { type: 'interactive', interactive: { type: 'button', action: 'none' } },
+        { type: 'image', image: 'https://example.com/a.jpg' },
+        { type: 'image', image: { caption: 'no id, no link' } },
+        { type: 'image', image: { link: 'not a url' } },
+        { type: 'video', video: null },
+        { type: 'text', text: null },
+        { type: 'text', text: { body: 5 } },
+      ];
+      for (const body of wrongShapes) {
+        const res = await send(body);
+        expect(res.status, JSON.stringify(body)).toBe(400);
+        expect(expectOnpremError(res, 400, 1009, INVALID).details).toContain(String(body['type']));
+      }
+      expect((await tp.control<{ data: unknown[] }>('GET', `messages?phone_number_id=${dep.number.id}`)).data).toEqual([]);
+    });
+
+    it('well-formed template, hsm, location, contacts and interactive objects are accepted, unknown keys tolerated', async () => {
+      const dep = await connected();
+      const to = uniqueConsumer();
+      await sendInbound(tp, dep.number.id, 'hello', to);
+      const stored = async (): Promise<number> => (await tp.control<{ data: unknown[] }>('GET', `messages?phone_number_id=${dep.number.id}`)).data.length;
+      const before = await stored();
+      const accepted: Record<string, unknown>[] = [
+        { type: 'template', template: { namespace: 'cdb2_0000', name: 'order_update', language: { policy: 'deterministic', code: 'en' }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'x' }] }] } },
+        { type: 'hsm', hsm: { namespace: 'cdb2_0000', element_name: 'order_update', language: { policy: 'deterministic', code: 'en' }, localizable_params: [{ default: 'x' }] } },
+        { type: 'location', location: { latitude: 37.48, longitude: -122.14, name: 'Menlo Park', address: '1 Hacker Way' } },
+        { type: 'location', location: { latitude: -90, longitude: 180 } },
+        { type: 'contacts', contacts: [{ name: { formatted_name: 'Kerry Fisher', first_name: 'Kerry' }, phones: [{ phone: '+16505551234', type: 'WORK' }] }] },
+        { type: 'interactive', interactive: { type: 'button', body: { text: 'Pick one' }, action: { buttons: [{ type: 'reply', reply: { id: 'a', title: 'A' } }] } } },
+      ];
+      for (const body of accepted) {
+        const res = await call(dep, 'POST', 'messages', { to, ...body });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        expectOnpremOk(res);
+      }
+      expect(await stored()).toBe(before + accepted.length);
+    });
+
     it('media by the id /v1/media returned works; a Cloud media id or another deployment\'s id is 404 1006', async () => {
       const hook = await receiver();
       const dep = await connected({ webhook_url: hook.url });
@@ -774,6 +933,19 @@ describe('On-Premises API over HTTP (/onprem/{deployment}/v1)', () => {
       expectOnpremError(await call(dep, 'POST', 'contacts', { blocking: 'wait' }), 400, 1008, REQUIRED);
       expectOnpremError(await call(dep, 'POST', 'contacts', { contacts: [] }), 400, 1008, REQUIRED);
       expectOnpremError(await call(dep, 'POST', 'contacts', { contacts: '+16315551001' }), 400, 1009, INVALID);
+    });
+
+    it('an element that is not a string is 1009: never a 500, never an "[object Object]" input', async () => {
+      const dep = await connected();
+      const notStrings: unknown[][] = [[{ toString: 1 }], [[{ toString: 1 }]], [{ valueOf: 1, toString: 1 }], [{}], [[]], [5], [16315551001], [null], [true], ['+1 631 555 1001', {}]];
+      for (const contacts of notStrings) {
+        const res = await call(dep, 'POST', 'contacts', { contacts });
+        expect(res.status, JSON.stringify(contacts)).toBe(400);
+        expect(expectOnpremError(res, 400, 1009, INVALID).details).toContain('contacts');
+      }
+      // A bare array (no {"contacts": ...}) is not a valid body either.
+      expectOnpremError(await call(dep, 'POST', 'contacts', [{ valueOf: 1, toString: 1 }]), 400, 1009, INVALID);
+      expectOnpremError(await call(dep, 'POST', 'contacts', [{ toString: 1 }]), 400, 1009, INVALID);
     });
   });
 

@@ -62,6 +62,9 @@ export function mergeOnpremPayloads(payloads: readonly Record<string, unknown>[]
   return out;
 }
 
+/** The media types `settings.application.media.auto_download` can list (api-facts D.1). */
+export const AUTO_DOWNLOAD_TYPES = ['image', 'video', 'voice', 'sticker', 'audio', 'document'] as const;
+
 /** Default `/v1/settings/application` (api-facts D.1). */
 export function defaultApplicationSettings(): Record<string, unknown> {
   return {
@@ -70,7 +73,7 @@ export function defaultApplicationSettings(): Record<string, unknown> {
     garbagecollector_enable: { media: false, messages: true },
     heartbeat_interval: 5,
     max_callback_backoff_delay_ms: 900000,
-    media: { auto_download: ['image', 'video', 'voice', 'sticker', 'audio', 'document'] },
+    media: { auto_download: [...AUTO_DOWNLOAD_TYPES] },
     notify_user_change_number: true,
     show_security_notifications: true,
     unhealthy_interval: 30,

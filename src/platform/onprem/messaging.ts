@@ -17,9 +17,33 @@ import { connectedNumber, readSettings } from './service.js';
 /** On-Prem message ids have no "wamid." prefix (e.g. "gBEGkYiEB1VXAglK1ZEqA1YKPrU"). */
 const onpremMessageId = (waId: string): string => newMessageId(waId).slice('wamid.'.length);
 
+/** The types `POST /v1/messages` sends; `hsm` is the legacy form of `template`. */
+const ONPREM_MESSAGE_TYPES = ['text', ...MEDIA_TYPES, 'location', 'contacts', 'template', 'hsm', 'interactive'] as const;
+
+const templateLanguage = z.object({ code: z.string().min(1), policy: z.string().optional() }).loose();
+
+/**
+ * The object each type names (`{"type":"location","location":{...}}`). On-Prem tolerated unknown
+ * properties that Cloud API refuses (api-facts D.4), so its own shapes here are loose and check what
+ * Meta requires and the emulator reads; text and media keep the shapes they share with Cloud API.
+ */
+const payloadSchemaOf = {
+  text: payloadSchemas.text,
+  image: payloadSchemas.image,
+  video: payloadSchemas.video,
+  audio: payloadSchemas.audio,
+  document: payloadSchemas.document,
+  sticker: payloadSchemas.sticker,
+  location: z.object({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180), name: z.string().optional(), address: z.string().optional() }).loose(),
+  contacts: payloadSchemas.contacts,
+  template: z.object({ name: z.string().min(1), namespace: z.string().optional(), language: templateLanguage, components: z.array(z.object({ type: z.string() }).loose()).optional() }).loose(),
+  hsm: z.object({ element_name: z.string().min(1), namespace: z.string().optional(), language: templateLanguage, localizable_params: z.array(z.unknown()).optional() }).loose(),
+  interactive: payloadSchemas.interactive,
+} satisfies Record<(typeof ONPREM_MESSAGE_TYPES)[number], z.ZodType>;
+
 const sendSchema = z.object({
   to: z.union([z.string(), z.number()]).transform(String),
-  type: z.enum(['text', 'image', 'video', 'audio', 'document', 'sticker', 'location', 'contacts', 'template', 'hsm', 'interactive']).default('text'),
+  type: z.enum(ONPREM_MESSAGE_TYPES).default('text'),
   recipient_type: z.enum(['individual', 'group']).optional(),
   preview_url: z.boolean().optional(),
 });
@@ -46,9 +70,11 @@ export async function sendOnpremMessage(ctx: PlatformContext, dep: OnpremDeploym
   const { to, type } = parsed.data;
   const payload = body[type];
   if (payload === undefined) throw onpremErrors.requiredParameter(type);
-  if (type === 'text' || (MEDIA_TYPES as readonly string[]).includes(type)) {
-    const check = payloadSchemas[type as 'text'].safeParse(payload);
-    if (!check.success) throw onpremErrors.invalidParameter(`Invalid ${type} object: ${check.error.issues[0]?.message ?? 'invalid'}`);
+  const check = payloadSchemaOf[type].safeParse(payload);
+  if (!check.success) {
+    const issue = check.error.issues[0];
+    const where = (issue?.path ?? []).map(String).join('.');
+    throw onpremErrors.invalidParameter(`Invalid ${type} object: ${where ? `${where}: ` : ''}${issue?.message ?? 'invalid'}`);
   }
   const waIdResult = normalizeRecipient(to);
   if (!waIdResult.ok) throw onpremErrors.invalidParameter(`Invalid recipient: ${to}`);
@@ -136,10 +162,9 @@ export async function uploadOnpremMedia(ctx: PlatformContext, dep: OnpremDeploym
 }
 
 /** `POST /v1/contacts`: since v2.43 every well-formed number comes back `valid` with its wa_id. */
-export function checkContacts(contacts: unknown): { input: string; status: 'valid' | 'invalid'; wa_id?: string }[] {
-  if (!Array.isArray(contacts) || contacts.length === 0) throw onpremErrors.requiredParameter('contacts');
-  return contacts.map((c) => {
-    const input = String(c);
+export function checkContacts(contacts: readonly string[]): { input: string; status: 'valid' | 'invalid'; wa_id?: string }[] {
+  if (contacts.length === 0) throw onpremErrors.requiredParameter('contacts');
+  return contacts.map((input) => {
     const r = normalizeRecipient(input);
     return r.ok ? { input, status: 'valid' as const, wa_id: r.value } : { input, status: 'invalid' as const };
   });

@@ -5,7 +5,7 @@ import { onpremErrors, type ApiError, type OnPremErrorSpec } from '../../core/er
 import type { OnpremDeployment } from '../../store/schema.js';
 import type { PlatformContext } from '../context.js';
 import { internalError, toApiError } from '../http-common.js';
-import { defaultApplicationSettings, meta } from './format.js';
+import { AUTO_DOWNLOAD_TYPES, defaultApplicationSettings, meta } from './format.js';
 import { checkContacts, sendOnpremMessage, uploadOnpremMedia } from './messaging.js';
 import { authenticate, backup, gatewayStatusOf, login, logout, mergeSettings, readSettings, requestAccount, restore, setShards, setTwoStep, verifyAccount } from './service.js';
 import { updateDeployment } from './repo.js';
@@ -28,8 +28,10 @@ const parse = <S extends z.ZodType>(schema: S, body: unknown): z.infer<S> => {
   const r = schema.safeParse(body ?? {});
   if (r.success) return r.data;
   const issue = r.error.issues[0];
-  const key = issue?.path.map(String).join('.') ?? '';
-  const present = key !== '' && typeof body === 'object' && body !== null && (body as Record<string, unknown>)[String(issue?.path[0])] !== undefined;
+  // A strict object reports unknown keys on the object itself: name the first of them.
+  const path = issue?.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : (issue?.path ?? []);
+  const key = path.map(String).join('.');
+  const present = key !== '' && typeof body === 'object' && body !== null && (body as Record<string, unknown>)[String(path[0])] !== undefined;
   throw present || key === '' ? onpremErrors.invalidParameter(`${key || 'body'}: ${issue?.message ?? 'invalid'}`) : onpremErrors.requiredParameter(key);
 };
 
@@ -43,6 +45,39 @@ const shardsSchema = z.object({
   cert: z.string().min(1),
   pin: pin.optional(),
 });
+
+const httpUrl = z.url({ protocol: /^https?$/ });
+
+/**
+ * `PATCH /v1/settings/application`: part of what GET returns (api-facts D.1), nothing else. Every
+ * key is checked, so a refused patch writes nothing and a stored value always has its documented
+ * type. `wa_id` is not a setting but the registered number, so it is refused like any unknown key
+ * (as are `pass_through`, `sent_status` and `db_garbagecollector_enable`, which only older
+ * versions had). An empty `webhooks.url` means "no webhook URL", as in the defaults.
+ */
+const settingsPatchSchema = z
+  .strictObject({
+    callback_backoff_delay_ms: z.number().int().min(0),
+    callback_persist: z.boolean(),
+    garbagecollector_enable: z.strictObject({ media: z.boolean(), messages: z.boolean() }).partial(),
+    heartbeat_interval: z.number().int().min(1),
+    max_callback_backoff_delay_ms: z.number().int().min(0),
+    media: z.strictObject({ auto_download: z.array(z.enum(AUTO_DOWNLOAD_TYPES)) }).partial(),
+    notify_user_change_number: z.boolean(),
+    show_security_notifications: z.boolean(),
+    unhealthy_interval: z.number().int().min(1),
+    webhooks: z
+      .strictObject({
+        url: z.string().refine((url) => url === '' || httpUrl.safeParse(url).success, { message: 'must be an absolute http(s) URL, or "" for none' }),
+        max_concurrent_requests: z.number().int().min(1),
+        message: z.strictObject({ sent: z.boolean(), delivered: z.boolean(), read: z.boolean() }).partial(),
+      })
+      .partial(),
+  })
+  .partial();
+
+/** `POST /v1/contacts`: phone numbers are strings in any format (api-facts D.1); a JSON number is refused, not guessed at. */
+const contactsSchema = z.object({ contacts: z.array(z.string()) }).loose();
 
 type Handler = (dep: OnpremDeployment, request: FastifyRequest, reply: FastifyReply) => Promise<Record<string, unknown> | null>;
 
@@ -146,7 +181,7 @@ export function onpremPlugin(ctx: PlatformContext, options: OnpremApiOptions, de
 
     authed('GET', '/v1/settings/application', async (dep) => ({ settings: { application: readSettings(dep) } }));
     authed('PATCH', '/v1/settings/application', async (dep, request) => {
-      const patch = parse(z.record(z.string(), z.unknown()), request.body);
+      const patch = parse(settingsPatchSchema, request.body);
       await updateDeployment(ctx.store.db, dep.id, { settings: JSON.stringify(mergeSettings(readSettings(dep), patch)) });
       return null;
     });
@@ -200,6 +235,6 @@ export function onpremPlugin(ctx: PlatformContext, options: OnpremApiOptions, de
     authed('GET', '/v1/stickerpacks', async (dep) => ({
       stickerpacks: (await ctx.store.db.selectFrom('onprem_stickerpacks').select(['id', 'name', 'publisher']).where('deployment_id', '=', dep.id).orderBy('created_at').execute()),
     }));
-    authed('POST', '/v1/contacts', async (_dep, request) => ({ contacts: checkContacts(parse(z.object({ contacts: z.array(z.unknown()) }).loose(), request.body).contacts) }));
+    authed('POST', '/v1/contacts', async (_dep, request) => ({ contacts: checkContacts(parse(contactsSchema, request.body).contacts) }));
   };
 }
