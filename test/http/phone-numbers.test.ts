@@ -364,6 +364,22 @@ describe('phone numbers (Business Management API)', () => {
       expect(err.error_user_msg).toBe('This phone number already exists in your list of phone numbers.');
     });
 
+    // Split another way ("163" + "15555555" for +1 631-555-5555) a number was taken as new: a second copy of it.
+    it('refuses a cc that is no country calling code, and numbers longer than E.164 allows, adding nothing', async () => {
+      const n = await addNumber(tp, world);
+      const digits = `${n.cc}${n.phone_number}`;
+      for (const [body, details] of [
+        [{ cc: digits.slice(0, 3), phone_number: digits.slice(3) }, new RegExp(`^Param cc is invalid: ${digits.slice(0, 3)} is not a country calling code$`)],
+        [{ cc: '0', phone_number: '0' }, /^Param cc is invalid: 0 is not a country calling code$/],
+        [{ cc: '44', phone_number: '77009001234567' }, /^Param phone_number is invalid: \+44 77009001234567 has more than 15 digits \(E\.164\)$/],
+      ] as const) {
+        const res = await tp.graph('POST', `${world.wabaId}/phone_numbers`, world.token, { ...body, verified_name: 'Copy' });
+        expectGraphError(res, { status: 400, code: 100, message: '(#100) Invalid parameter', details });
+      }
+      const listed = await tp.graph<Listing>('GET', `${world.wabaId}/phone_numbers?fields=display_phone_number&limit=100`, world.token);
+      expect(listed.body.data.filter((x) => (x as { display_phone_number?: string }).display_phone_number?.replace(/\D/g, '') === digits)).toHaveLength(1);
+    });
+
     it('answers 2388012 for a number provisioned (and registered) in the same WABA', async () => {
       const n = await addNumber(tp, world);
       const res = await tp.graph('POST', `${world.wabaId}/phone_numbers`, world.token, { cc: n.cc, phone_number: n.phone_number, verified_name: 'Shop' });

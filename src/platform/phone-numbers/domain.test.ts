@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Business, PhoneNumber, Waba } from '../../store/schema.js';
-import { displayPhoneNumber, e164Digits, newNumberRow, phoneHealth, platformType } from './domain.js';
+import { displayPhoneNumber, e164Digits, newNumberProblem, newNumberRow, phoneHealth, platformType } from './domain.js';
 
 const NOW = Date.UTC(2025, 5, 1, 12, 0, 0);
 
@@ -150,5 +150,24 @@ describe('phoneHealth', () => {
       if (e.can_send_message === 'LIMITED') expect(e.errors).toBeUndefined();
       if (e.can_send_message === 'AVAILABLE') expect([e.errors, e.additional_info]).toEqual([undefined, undefined]);
     }
+  });
+});
+
+describe('newNumberProblem', () => {
+  it('takes country calling codes of one to three digits, and up to 15 digits in all', () => {
+    for (const [cc, number] of [['1', '6315555555'], ['44', '7700900123'], ['7', '9161234567'], ['352', '621123456'], ['998', '901234567'], ['49', '1234567890123']]) {
+      expect(newNumberProblem(cc!, number!), `+${cc} ${number}`).toBeUndefined();
+    }
+  });
+
+  it('refuses codes no country has, so a number splits one way only', () => {
+    for (const cc of ['0', '163', '999', '1234', '']) expect(newNumberProblem(cc, '5555555')?.param, cc).toBe('cc');
+    expect(newNumberProblem('1', '6315555555')).toBeUndefined();
+    expect(newNumberProblem('16', '315555555')?.param).toBe('cc');
+  });
+
+  it('refuses more than 15 digits with the country code', () => {
+    expect(newNumberProblem('44', '7700900123456')).toBeUndefined(); // 15
+    expect(newNumberProblem('44', '77009001234567')).toEqual({ param: 'phone_number', details: '+44 77009001234567 has more than 15 digits (E.164)' });
   });
 });

@@ -1,3 +1,4 @@
+import { getCountries, getCountryCallingCode } from 'libphonenumber-js/min';
 import type { Business, PhoneNumber, Waba } from '../../store/schema.js';
 
 /** Which API a number is registered on. A number is on exactly one of these at any instant. */
@@ -8,6 +9,22 @@ export const platformType = (api: string): 'CLOUD_API' | 'ON_PREMISE' | 'NOT_APP
 
 /** Digits only, as webhooks' `metadata.display_phone_number` and `wa_id` write it. */
 export const e164Digits = (n: Pick<PhoneNumber, 'cc' | 'number'>): string => `${n.cc}${n.number}`;
+
+/** Country calling codes in use (ITU-T E.164), from libphonenumber's metadata. They form a prefix code. */
+const COUNTRY_CALLING_CODES: ReadonlySet<string> = new Set(getCountries().map((country) => getCountryCallingCode(country)));
+
+const E164_MAX_DIGITS = 15;
+
+/**
+ * Why a new number's cc and national number cannot be a phone number, if they cannot. Because calling
+ * codes are prefix-free, a valid cc leaves one way to split a number's digits: "+1 6315555555" cannot
+ * come back as cc 163 (no such code) and become a second copy of the same number.
+ */
+export function newNumberProblem(cc: string, number: string): { param: 'cc' | 'phone_number'; details: string } | undefined {
+  if (!COUNTRY_CALLING_CODES.has(cc)) return { param: 'cc', details: `${cc} is not a country calling code` };
+  if (cc.length + number.length > E164_MAX_DIGITS) return { param: 'phone_number', details: `+${cc} ${number} has more than ${E164_MAX_DIGITS} digits (E.164)` };
+  return undefined;
+}
 
 /** Human form used by `display_phone_number`: "+1 631-555-5555" for NANP, "+44 7700900123" otherwise. */
 export function displayPhoneNumber(n: Pick<PhoneNumber, 'cc' | 'number'>): string {

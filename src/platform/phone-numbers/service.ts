@@ -8,7 +8,7 @@ import type { PlatformContext } from '../context.js';
 import { hashPin } from '../registration/domain.js';
 import { certificateOf } from '../onprem/cert.js';
 import type { PhoneView } from './fields.js';
-import { newNumberRow, type NewNumberInput } from './domain.js';
+import { newNumberProblem, newNumberRow, type NewNumberInput } from './domain.js';
 import { findPhoneNumber, findPhoneNumberByE164, insertPhoneNumber, listPhoneNumbers } from './repo.js';
 
 async function viewOf(ctx: PlatformContext, db: Executor, number: PhoneNumber, waba: Waba, caller: Caller): Promise<PhoneView> {
@@ -44,6 +44,7 @@ export async function phoneViewsOfWaba<P>(ctx: PlatformContext, caller: Caller, 
 
 /** `POST /{WABA_ID}/phone_numbers` without `migrate_phone_number`: adds an unverified number. */
 export async function addPhoneNumber(ctx: PlatformContext, wabaId: string, input: NewNumberInput): Promise<{ id: string }> {
+  assertNumberPossible(input);
   return ctx.store.transaction(async (tx) => {
     const existing = await findPhoneNumberByE164(tx, input.cc, input.phoneNumber);
     if (existing?.waba_id === wabaId) throw errors.phoneNumberAlreadyExists();
@@ -59,6 +60,11 @@ export async function addPhoneNumber(ctx: PlatformContext, wabaId: string, input
 
 
 export type { NewNumberInput };
+
+function assertNumberPossible(input: NewNumberInput): void {
+  const problem = newNumberProblem(input.cc, input.phoneNumber);
+  if (problem) throw errors.invalidParameter(`Param ${problem.param} is invalid: ${problem.details}`);
+}
 
 export interface ProvisionInput extends NewNumberInput {
   id?: string | undefined;
@@ -81,6 +87,7 @@ export interface ProvisionInput extends NewNumberInput {
  * registration) had already happened.
  */
 export async function provisionNumber(ctx: PlatformContext, db: Executor, input: ProvisionInput): Promise<PhoneNumber> {
+  assertNumberPossible(input);
   if (!(await findWaba(db, input.wabaId))) throw errors.notFound('waba', input.wabaId);
   if (await findPhoneNumberByE164(db, input.cc, input.phoneNumber)) throw errors.phoneNumberAlreadyExists();
   const now = ctx.clock.now();
