@@ -112,6 +112,7 @@ export const errors = {
   unsupportedMessageType: (details: string): ApiError => waCode(400, 131051, 'Unsupported message type', details),
   mediaUploadError: (details: string): ApiError => waCode(400, 131053, 'Media upload error', details),
   templateParamCountMismatch: (details: string): ApiError => waCode(400, 132000, 'Number of parameters does not match the expected number of params', details),
+  templateParamFormatMismatch: (details: string): ApiError => waCode(400, 132012, 'Parameter format does not match format in the created template', details),
   templateDoesNotExist: (name: string, language: string): ApiError =>
     waCode(404, 132001, 'Template name does not exist in the translation', `template name (${name}) does not exist in ${language}`),
   templatePaused: (name: string): ApiError => waCode(400, 132015, 'Template is Paused', `Template ${name} is paused due to low quality.`),

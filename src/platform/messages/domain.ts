@@ -1,9 +1,8 @@
 import { DAY } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
 import { fail, ok, type Result } from '../../core/result.js';
-import type { Consumer, Template } from '../../store/schema.js';
+import type { Consumer } from '../../store/schema.js';
 import { webhookError, type Pricing, type StatusName, type WebhookError } from '../webhooks/cloud-format.js';
-import type { TemplateObject } from './schema.js';
 
 /** Customer service window: 24 h from the consumer's last message (seed 003). */
 export const SERVICE_WINDOW_MS = 1 * DAY;
@@ -50,52 +49,3 @@ export function pricingFor(templateCategory: string | null, windowOpen: boolean)
   return { billable: true, pricing_model: 'PMP', type: 'regular', category: templateCategory.toLowerCase() };
 }
 
-/** Positional `{{1}}` or named `{{name}}` placeholders in one template component's text. */
-export function placeholderCount(text: string | undefined): number {
-  if (!text) return 0;
-  return new Set([...text.matchAll(/\{\{\s*([a-z0-9_]+)\s*\}\}/gi)].map((m) => m[1])).size;
-}
-
-interface StoredComponent {
-  type: string;
-  format?: string;
-  text?: string;
-}
-
-/** Checks a template send against the stored template: exists, approved, not paused/disabled, parameter counts. */
-export function checkTemplateSend(template: Template | undefined, request: TemplateObject): Result<Template> {
-  if (!template || !['APPROVED', 'PAUSED', 'DISABLED'].includes(template.status)) {
-    return fail(errors.templateDoesNotExist(request.name, request.language.code));
-  }
-  if (template.status === 'PAUSED') return fail(errors.templatePaused(template.name));
-  if (template.status === 'DISABLED') return fail(errors.templateDisabled(template.name));
-  const params = expectedParams(template);
-  for (const kind of ['header', 'body'] as const) {
-    const expected = params[kind];
-    const given = request.components?.find((c) => c.type === kind)?.parameters?.length ?? 0;
-    if (expected !== given) {
-      return fail(errors.templateParamCountMismatch(`${kind}: number of localizable_params (${given}) does not match the expected number of params (${expected})`));
-    }
-  }
-  return ok(template);
-}
-
-/** The parameters a send of `template` must give per component: a media header takes one. */
-function expectedParams(template: Template): { header: number; body: number } {
-  let counts = expectedParamsByRow.get(template);
-  if (!counts) {
-    const stored = JSON.parse(template.components) as StoredComponent[];
-    const count = (kind: string): number => {
-      const component = stored.find((c) => c.type.toLowerCase() === kind);
-      const mediaHeader = component?.format !== undefined && component.format.toUpperCase() !== 'TEXT';
-      return mediaHeader ? 1 : placeholderCount(component?.text);
-    };
-    counts = { header: count('header'), body: count('body') };
-    expectedParamsByRow.set(template, counts);
-  }
-  return counts;
-}
-
-// Template rows come from a cache as the same frozen objects until the template changes (messages/repo.ts):
-// their components are parsed once per row, not once per send.
-const expectedParamsByRow = new WeakMap<Template, { header: number; body: number }>();

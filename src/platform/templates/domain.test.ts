@@ -59,6 +59,8 @@ describe('createTemplateSchema', () => {
     const bad: unknown[][] = [
       [{ type: 'BODY', text: 'ok' }, { type: 'SIDEBAR' }],
       [{ type: 'BODY', text: '' }],
+      [{ type: 'BODY', text: ' \n\t ' }],
+      [{ type: 'BODY', text: 'a\u0000b' }],
       [{ type: 'BODY', text: 'x'.repeat(1025) }],
       [{ type: 'HEADER', format: 'TEXT', text: 'h'.repeat(61) }, { type: 'BODY', text: 'ok' }],
       [{ type: 'HEADER', format: 'GIF' }, { type: 'BODY', text: 'ok' }],

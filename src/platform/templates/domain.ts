@@ -47,7 +47,7 @@ const button = z.object({ type: z.string().min(1), text: z.string().min(1).max(2
 
 export const componentSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('HEADER'), format: upper(['TEXT', 'IMAGE', 'VIDEO', 'DOCUMENT', 'LOCATION']), text: z.string().max(60).optional(), example: z.unknown().optional() }),
-  z.object({ type: z.literal('BODY'), text: z.string().min(1).max(1024), example: z.unknown().optional() }).loose(),
+  z.object({ type: z.literal('BODY'), text: z.string().min(1).max(1024).refine((t) => t.trim() !== '' && !t.includes('\u0000'), { message: 'must have visible text and no NUL characters' }), example: z.unknown().optional() }).loose(),
   z.object({ type: z.literal('FOOTER'), text: z.string().min(1).max(60) }),
   z.object({ type: z.literal('BUTTONS'), buttons: z.array(button).min(1).max(10) }),
 ]);
