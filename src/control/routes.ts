@@ -94,7 +94,8 @@ const tokenSchema = z.object({
   business_ids: z.array(z.string()).optional(),
   waba_ids: z.array(z.string()).optional(),
   permissions: z.array(z.enum(['whatsapp_business_management', 'whatsapp_business_messaging'])).optional(),
-  expires_in_seconds: z.number().int().positive().nullable().optional(),
+  // At most ten years: expiry times stay dates (null is a token that never expires, like a system user's).
+  expires_in_seconds: z.number().int().positive().max(10 * 365 * 24 * 3600).nullable().optional(),
   label: z.string().optional(),
 });
 
@@ -398,7 +399,7 @@ export function mountControlApi(app: FastifyInstance, deps: ControlDeps): void {
   });
 
   app.get(`${p}/webhook-deliveries`, async (req) => inspectDeliveries(db, req.query));
-  app.get(`${p}/webhook-deliveries/:id`, async (req) => inspectDelivery(db, ctx.store.caps, Number(idParam(req))));
+  app.get(`${p}/webhook-deliveries/:id`, async (req) => inspectDelivery(db, ctx.store.caps, idParam(req)));
   app.post(`${p}/webhook-deliveries/flush`, async () => {
     await dispatcher.drain();
     return { success: true };

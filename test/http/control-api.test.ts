@@ -291,6 +291,7 @@ describe('tokens', () => {
   it('validates input; unknown app and WABA ids are 404', async () => {
     expectInvalid(await call('POST', 'tokens', { permissions: ['admin'] }), /^Param permissions\.0 is invalid/);
     expectInvalid(await call('POST', 'tokens', { expires_in_seconds: 0 }), /^Param expires_in_seconds is invalid/);
+    expectInvalid(await call('POST', 'tokens', { expires_in_seconds: Number.MAX_SAFE_INTEGER }), /^Param expires_in_seconds is invalid/);
     expectInvalid(await call('POST', 'tokens', { business_ids: 'x' }), /^Param business_ids is invalid/);
     expectNotFound(await call('POST', 'tokens', { app_id: '999999999999999' }), 'app', '999999999999999');
     expectNotFound(await call('POST', 'tokens', { waba_ids: ['123456789012345'] }), 'waba', '123456789012345');
@@ -792,7 +793,9 @@ describe('webhook deliveries', () => {
     expect((await tp.control<{ data: unknown[] }>('GET', `webhook-deliveries?phone_number_id=${n.id}&status=dead`)).data).toEqual([]);
     expect(await call('POST', 'webhook-deliveries/flush')).toMatchObject({ status: 200, body: { success: true } });
     expectNotFound(await call('GET', 'webhook-deliveries/987654321'), 'webhook delivery', '987654321');
-    expectError(await call('GET', 'webhook-deliveries/abc'), 404, 100, 'GraphMethodException', /^\(#100\) Unknown webhook delivery: /);
+    expectNotFound(await call('GET', 'webhook-deliveries/abc'), 'webhook delivery', 'abc');
+    // Decimal ids only (Number() read "0x10" as delivery 16).
+    expectNotFound(await call('GET', `webhook-deliveries/0x${events[0]!.id.toString(16)}`), 'webhook delivery', `0x${events[0]!.id.toString(16)}`);
   });
 });
 
