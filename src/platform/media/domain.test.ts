@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiError } from '../../core/errors.js';
-import type { Result } from '../../core/result.js';
+import { errorOf } from '../../../test/support/result.js';
 import { baseMime, checkUpload, MEDIA_LIMITS, MEDIA_TTL_MS, MEDIA_URL_TTL_MS, signMediaUrl } from './domain.js';
 
 const KB = 1024;
 const MB = 1024 * KB;
-
-const errorOf = <T>(r: Result<T>): ApiError => {
-  if (r.ok) throw new Error(`expected a failure, got ${JSON.stringify(r.value)}`);
-  return r.error;
-};
 
 describe('media limits', () => {
   it('follow Meta\'s table: image 5 MB, sticker 500 KB, audio and video 16 MB, documents 100 MB', () => {

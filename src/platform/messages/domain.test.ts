@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiError } from '../../core/errors.js';
-import type { Result } from '../../core/result.js';
+import { errorOf, valueOf } from '../../../test/support/result.js';
 import type { Consumer } from '../../store/schema.js';
 import { deliveryOutcome, normalizeRecipient, pricingFor, SERVICE_WINDOW_MS } from './domain.js';
-
-const errorOf = <T>(r: Result<T>): ApiError => {
-  if (r.ok) throw new Error(`expected a failure, got ${JSON.stringify(r.value)}`);
-  return r.error;
-};
-const valueOf = <T>(r: Result<T>): T => {
-  if (!r.ok) throw new Error(`expected success, got ${r.error.spec.message}`);
-  return r.value;
-};
 
 const consumer = (over: Partial<Consumer> = {}): Consumer => ({ wa_id: '16505551234', name: 'Kerry', online: 1, auto_read: 0, created_at: 0, ...over });
 

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ApiError } from '../../core/errors.js';
-import type { Result } from '../../core/result.js';
+import { errorOf, valueOf } from '../../../test/support/result.js';
 import type { Template } from '../../store/schema.js';
 import type { TemplateObject } from './schema.js';
 import { checkTemplateSend, placeholderCount } from './template-send.js';
-
-const errorOf = <T>(r: Result<T>): ApiError => {
-  if (r.ok) throw new Error(`expected a failure, got ${JSON.stringify(r.value)}`);
-  return r.error;
-};
-const valueOf = <T>(r: Result<T>): T => {
-  if (!r.ok) throw new Error(`expected success, got ${r.error.spec.message}`);
-  return r.value;
-};
 
 const template = (over: Partial<Template> = {}, components: unknown[] = [{ type: 'BODY', text: 'Hello' }]): Template => ({
   id: '1000',
