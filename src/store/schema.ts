@@ -202,6 +202,8 @@ export interface TemplatesTable {
   source_template_id: string | null;
   created_at: EpochMs;
   updated_at: EpochMs;
+  /** Edits of the approved template, JSON array of epoch ms (the 24 h and 30-day edit limits read it). */
+  edit_history: Json;
 }
 
 /** One webhook notification for one app; delivered alone or batched with others to the same URL. */

@@ -21,6 +21,7 @@ const template = (over: Partial<Template> = {}, components: unknown[] = [{ type:
   source_template_id: null,
   created_at: 0,
   updated_at: 0,
+  edit_history: '[]',
   ...over,
 });
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DAY } from '../../core/clock.js';
+import type { Template } from '../../store/schema.js';
 
 /**
  * Template rules. Meta's review is a human/ML process; ours is a small deterministic rule set so
@@ -73,6 +75,38 @@ export const createTemplateSchema = z.object({
 });
 
 export type CreateTemplateInput = z.infer<typeof createTemplateSchema>;
+
+/** `POST /{TEMPLATE_ID}`: a new category or new components (api-facts B.10). */
+export const editTemplateSchema = z
+  .object({ category: upper(TEMPLATE_CATEGORIES).optional(), components: components.optional() })
+  .refine((e) => e.category !== undefined || e.components !== undefined, { message: 'category or components is required' });
+
+export type EditTemplateInput = z.infer<typeof editTemplateSchema>;
+
+const EDITABLE_STATUSES: readonly string[] = ['APPROVED', 'REJECTED', 'PAUSED'];
+const EDITS_PER_30_DAYS = 10;
+
+/**
+ * Why an edit is refused, if it is (api-facts B.10): only approved, rejected or paused templates can be
+ * edited; an approved one keeps its category and is edited at most once in 24 h and 10 times in 30 days.
+ */
+export function templateEditProblem(t: Pick<Template, 'status' | 'category' | 'edit_history'>, edit: EditTemplateInput, now: number): string | undefined {
+  if (!EDITABLE_STATUSES.includes(t.status)) return `A template with status ${t.status} cannot be edited`;
+  if (t.status !== 'APPROVED') return undefined;
+  if (edit.category !== undefined && edit.category !== t.category) return 'The category of an approved template cannot be edited';
+  const edits = recentEdits(t.edit_history, now);
+  if (edits.some((at) => now - at < DAY)) return 'An approved template can be edited once in 24 hours';
+  if (edits.length >= EDITS_PER_30_DAYS) return `An approved template can be edited ${EDITS_PER_30_DAYS} times in 30 days`;
+  return undefined;
+}
+
+/** The edit history after an edit at `now`: approved templates count it; older than 30 days is dropped. */
+export function editHistoryAfter(t: Pick<Template, 'status' | 'edit_history'>, now: number): string {
+  const edits = recentEdits(t.edit_history, now);
+  return JSON.stringify(t.status === 'APPROVED' ? [...edits, now] : edits);
+}
+
+const recentEdits = (history: string, now: number): number[] => (JSON.parse(history) as number[]).filter((at) => now - at < 30 * DAY);
 export type TemplateComponent = z.infer<typeof componentSchema>;
 
 export interface Review {

@@ -5,8 +5,8 @@ import type { Template } from '../../store/schema.js';
 import type { PlatformContext } from '../context.js';
 import { paginate, parseFields, parseParams, selectFields } from '../graph/params.js';
 import { route, type GraphRoute } from '../graph/route.js';
-import { createTemplateSchema } from './domain.js';
-import { createTemplate, deleteTemplates, findTemplate, listTemplates } from './service.js';
+import { createTemplateSchema, editTemplateSchema } from './domain.js';
+import { createTemplate, deleteTemplates, editTemplate, findTemplate, listTemplates } from './service.js';
 
 const templateFields: Readonly<Record<string, (t: Template) => unknown>> = {
   id: (t) => t.id,
@@ -64,5 +64,7 @@ export function templateRoutes(ctx: PlatformContext): GraphRoute[] {
       if (!t) throw errors.unsupportedRequest('GET', call.nodeId);
       return unwrap(selectFields(t, parseFields(call.params['fields']), templateDefaults, templateFields, NODE_TYPE));
     }),
+
+    route('template', 'POST', null, 'whatsapp_business_management', async (call) => editTemplate(ctx, call.nodeId, unwrap(parseParams(editTemplateSchema, call.params)))),
   ];
 }

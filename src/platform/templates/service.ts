@@ -4,7 +4,7 @@ import type { Executor } from '../../store/database.js';
 import type { Template } from '../../store/schema.js';
 import { findWaba } from '../accounts/repo.js';
 import type { PlatformContext } from '../context.js';
-import { reviewTemplate, type CreateTemplateInput, type Review } from './domain.js';
+import { editHistoryAfter, reviewTemplate, templateEditProblem, type CreateTemplateInput, type EditTemplateInput, type Review } from './domain.js';
 
 export const listTemplates = (db: Executor, wabaId: string): Promise<Template[]> =>
   db.selectFrom('templates').selectAll().where('waba_id', '=', wabaId).orderBy('created_at', 'desc').orderBy('id').execute();
@@ -47,6 +47,24 @@ export async function createTemplate(ctx: PlatformContext, wabaId: string, input
   });
 }
 
+/** `POST /{TEMPLATE_ID}`: new content goes through review again, and the outcome is announced. */
+export async function editTemplate(ctx: PlatformContext, id: string, edit: EditTemplateInput): Promise<{ success: true }> {
+  return ctx.store.transaction(async (tx) => {
+    const t = await findTemplate(tx, id);
+    if (!t) throw errors.unsupportedRequest('POST', id);
+    const now = ctx.clock.now();
+    const problem = templateEditProblem(t, edit, now);
+    if (problem) throw errors.invalidParameter(problem);
+    const category = edit.category ?? t.category;
+    const components = edit.components ?? (JSON.parse(t.components) as { type: string; text?: string }[]);
+    const review = reviewTemplate(category, components);
+    const patch = { category, components: JSON.stringify(components), status: review.status, rejected_reason: review.reason, updated_at: now, edit_history: editHistoryAfter(t, now) };
+    await tx.updateTable('templates').set(patch).where('id', '=', id).execute();
+    await notifyTemplateStatus(ctx, tx, { ...t, ...patch }, review.status, review.reason, now);
+    return { success: true as const };
+  });
+}
+
 /** A new template row of a WABA with its review outcome; quality is UNKNOWN until rated. */
 export function newTemplateRow(
   wabaId: string,
@@ -71,6 +89,7 @@ export function newTemplateRow(
     source_template_id: content.source_template_id ?? null,
     created_at: now,
     updated_at: now,
+    edit_history: '[]',
   };
 }
 

@@ -264,6 +264,7 @@ function template(name: string, over: Partial<Template> & { age?: number; text?:
     source_template_id: null,
     created_at: NOW - age,
     updated_at: NOW - age,
+    edit_history: '[]',
     ...rest,
   };
 }

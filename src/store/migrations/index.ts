@@ -8,6 +8,7 @@ import * as wabaMigration from './0005-waba-migration.js';
 import * as codeGuesses from './0006-code-guesses.js';
 import * as backupOnboarding from './0007-backup-onboarding.js';
 import * as pendingByNumber from './0008-pending-by-number.js';
+import * as templateEdits from './0009-template-edits.js';
 
 interface NumberedMigration {
   up(db: Kysely<unknown>, caps: DialectCapabilities): Promise<void>;
@@ -23,6 +24,7 @@ const migrations: Record<string, NumberedMigration> = {
   '0006-code-guesses': codeGuesses,
   '0007-backup-onboarding': backupOnboarding,
   '0008-pending-by-number': pendingByNumber,
+  '0009-template-edits': templateEdits,
 };
 
 export function migrationProvider(caps: DialectCapabilities): MigrationProvider {
