@@ -434,27 +434,27 @@ describe('POST /{TEMPLATE_ID} (edit)', () => {
     expect(await node(rejected.id)).toMatchObject({ status: 'APPROVED', category: 'MARKETING' });
 
     const approved = await createTemplate(tp, world, templateBody(uniqueName('keepcat')));
-    expectGraphError(await edit(approved.id, { category: 'MARKETING' }), { status: 400, code: 100, details: 'The category of an approved template cannot be edited' });
+    expectGraphError(await edit(approved.id, { category: 'MARKETING' }), { status: 400, code: 100, details: /^The category of an approved template cannot be edited$/ });
     expect(await node(approved.id)).toMatchObject({ category: 'UTILITY' });
   });
 
   it('edits an approved template once in 24 hours and 10 times in 30 days', async () => {
     const { id } = await createTemplate(tp, world, templateBody(uniqueName('limits')));
     expect((await edit(id, { components: body('Edit 1') })).status).toBe(200);
-    expectGraphError(await edit(id, { components: body('Too soon') }), { status: 400, code: 100, details: 'An approved template can be edited once in 24 hours' });
+    expectGraphError(await edit(id, { components: body('Too soon') }), { status: 400, code: 100, details: /^An approved template can be edited once in 24 hours$/ });
     for (let n = 2; n <= 10; n++) {
       await tp.control('POST', 'clock/advance', { seconds: 24 * 3600 + 1 });
       expect((await edit(id, { components: body(`Edit ${n}`) })).status, `edit ${n}`).toBe(200);
     }
     await tp.control('POST', 'clock/advance', { seconds: 24 * 3600 + 1 });
-    expectGraphError(await edit(id, { components: body('Edit 11') }), { status: 400, code: 100, details: 'An approved template can be edited 10 times in 30 days' });
+    expectGraphError(await edit(id, { components: body('Edit 11') }), { status: 400, code: 100, details: /^An approved template can be edited 10 times in 30 days$/ });
     expect((await node(id)).components).toEqual(body('Edit 10'));
   });
 
   it('refuses templates in other statuses, bad input, and ids it cannot reach', async () => {
     const { id } = await createTemplate(tp, world, templateBody(uniqueName('disabled_edit')));
     await tp.control('POST', `templates/${id}/status`, { status: 'DISABLED' });
-    expectGraphError(await edit(id, { components: body('Hi') }), { status: 400, code: 100, details: 'A template with status DISABLED cannot be edited' });
+    expectGraphError(await edit(id, { components: body('Hi') }), { status: 400, code: 100, details: /^A template with status DISABLED cannot be edited$/ });
     const ok = await createTemplate(tp, world, templateBody(uniqueName('bad_edit')));
     expectGraphError(await edit(ok.id, {}), { status: 400, code: 100 });
     expectGraphError(await edit(ok.id, { components: [{ type: 'FOOTER', text: 'no body' }] }), { status: 400, code: 100 });
