@@ -44,3 +44,58 @@ describe('unknown properties in message objects', () => {
     expect(graphError(res).code).toBe(100);
   });
 });
+
+/** What Cloud API refuses in interactive, location and reaction messages (api-facts D.4, B.11). */
+describe('interactive, location and reaction objects', () => {
+  let tp: TestPlatform;
+  let world: World;
+  let numberId: string;
+  beforeAll(async () => {
+    tp = await TestPlatform.start();
+    world = await createWorld(tp);
+    numberId = (await addNumber(tp, world)).id;
+    await sendInbound(tp, numberId);
+  });
+  afterAll(async () => {
+    await world.receiver.stop();
+    await tp.stop();
+  });
+
+  const send = (type: string, object: unknown) => tp.graph('POST', `${numberId}/messages`, world.token, { messaging_product: 'whatsapp', to: CONSUMER, type, [type]: object });
+  const buttons = (...titles: string[]) => ({ type: 'button', body: { text: 'Pick one' }, action: { buttons: titles.map((title, i) => ({ type: 'reply', reply: { id: `b${i}`, title } })) } });
+  const list = { type: 'list', body: { text: 'Menu' }, action: { button: 'Open', sections: [{ title: 'Mains', rows: [{ id: 'r1', title: 'Soup' }] }] } };
+
+  it('accepts well-formed button and list messages, and unknown interactive types loosely', async () => {
+    for (const object of [buttons('Yes', 'No'), list, { type: 'cta_url', body: { text: 'Visit' }, action: { name: 'cta_url', parameters: { display_text: 'Go', url: 'https://x.example' } } }]) {
+      expect((await send('interactive', object)).status, JSON.stringify(object)).toBe(200);
+    }
+  });
+
+  it.each([
+    ['a whitespace-only button title', buttons('Yes', '   ')],
+    ['a whitespace-only body', { ...buttons('Yes'), body: { text: ' \n ' } }],
+    ['an empty interactive type', { ...buttons('Yes'), type: '   ' }],
+    ['no buttons', buttons()],
+    ['four buttons', buttons('a', 'b', 'c', 'd')],
+    ['a list without sections', { ...list, action: { button: 'Open' } }],
+    ['a body over 1,024 characters', { ...buttons('Yes'), body: { text: 'x'.repeat(1025) } }],
+  ])('refuses %s with (#100)', async (_what, object) => {
+    const res = await send('interactive', object);
+    expect(res.status).toBe(400);
+    expect(graphError(res)).toMatchObject({ code: 100, message: '(#100) Invalid parameter' });
+  });
+
+  it('takes coordinates as numbers or numeric strings within range', async () => {
+    expect((await send('location', { latitude: '51.5', longitude: -0.12 })).status).toBe(200);
+    for (const [latitude, longitude] of [[91, 0], [0, 181], ['NaN', 0], ['north', 0], [-90.5, 0]]) {
+      expect((await send('location', { latitude, longitude })).status, `${String(latitude)}, ${String(longitude)}`).toBe(400);
+    }
+  });
+
+  it('takes an emoji or an empty string (removal) as a reaction, not plain text', async () => {
+    const inbound = (await sendInbound(tp, numberId)).messageId ?? '';
+    expect((await send('reaction', { message_id: inbound, emoji: '👍' })).status).toBe(200);
+    expect((await send('reaction', { message_id: inbound, emoji: '' })).status).toBe(200);
+    expect((await send('reaction', { message_id: inbound, emoji: 'thumbs up' })).status).toBe(400);
+  });
+});

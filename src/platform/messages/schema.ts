@@ -36,6 +36,40 @@ const templateObject = z.object({
 
 export type TemplateObject = z.infer<typeof templateObject>;
 
+/** Degrees as a number or a numeric string, within ±`max`. */
+const coordinate = (max: number) =>
+  z.union([z.number(), z.string().regex(/^\s*-?\d+(\.\d+)?\s*$/, { message: 'must be a number' }).transform(Number)]).pipe(z.number().min(-max).max(max));
+
+/** Every string anywhere in a value that is empty or only whitespace, by path. */
+function blankStrings(value: unknown, path: (string | number)[] = []): (string | number)[][] {
+  if (typeof value === 'string') return value.trim() === '' ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => blankStrings(v, [...path, i]));
+  if (typeof value === 'object' && value !== null) return Object.entries(value).flatMap(([k, v]) => blankStrings(v, [...path, k]));
+  return [];
+}
+
+/**
+ * Interactive messages: the many types stay loose, but what Cloud API refuses and On-Prem let through
+ * is refused (api-facts D.4: whitespace-only strings), and reply buttons and lists need their parts.
+ */
+const interactiveObject = z
+  .object({
+    type: z.string().min(1),
+    body: z.object({ text: z.string().max(1024) }).loose().optional(),
+    action: z.record(z.string(), z.unknown()),
+  })
+  .loose()
+  .superRefine((value, ctx) => {
+    for (const path of blankStrings(value)) ctx.addIssue({ code: 'custom', path, message: 'must not be empty or only whitespace' });
+    const action = value.action;
+    if (value.type === 'button' && !(Array.isArray(action['buttons']) && action['buttons'].length >= 1 && action['buttons'].length <= 3)) {
+      ctx.addIssue({ code: 'custom', path: ['action', 'buttons'], message: 'a button message needs 1 to 3 buttons' });
+    }
+    if (value.type === 'list' && !(typeof action['button'] === 'string' && Array.isArray(action['sections']) && action['sections'].length >= 1 && action['sections'].length <= 10)) {
+      ctx.addIssue({ code: 'custom', path: ['action'], message: 'a list message needs action.button and 1 to 10 sections' });
+    }
+  });
+
 export const MEDIA_TYPES = ['image', 'video', 'audio', 'document', 'sticker'] as const;
 export type MediaType = (typeof MEDIA_TYPES)[number];
 
@@ -60,10 +94,11 @@ export const payloadSchemas = {
   document: mediaObject,
   sticker: mediaObject,
   template: templateObject,
-  location: z.object({ latitude: z.union([z.number(), z.string()]), longitude: z.union([z.number(), z.string()]), name: z.string().optional(), address: z.string().optional() }).strict(),
+  location: z.object({ latitude: coordinate(90), longitude: coordinate(180), name: z.string().optional(), address: z.string().optional() }).strict(),
   contacts: z.array(z.object({ name: z.object({ formatted_name: z.string().min(1) }).loose() }).loose()).min(1),
-  interactive: z.object({ type: z.string().min(1), action: z.record(z.string(), z.unknown()) }).loose(),
-  reaction: z.object({ message_id: z.string().min(1), emoji: z.string() }),
+  interactive: interactiveObject,
+  // An empty emoji removes a reaction; anything else must hold an emoji.
+  reaction: z.object({ message_id: z.string().min(1), emoji: z.string().regex(/^$|\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u, { message: 'must be an emoji, or empty to remove the reaction' }) }),
 } as const;
 
 export const markReadSchema = z.object({
