@@ -60,6 +60,11 @@ describe('Graph API: authentication, scope and routing', () => {
       expectGraphError(res, { status: 401, code: 190 });
     });
 
+    it('answers 190, not 104, for a Bearer header with more than a token', async () => {
+      const res = await tp.request('GET', `/${GRAPH_VERSION}/${world.wabaId}`, { headers: { authorization: `Bearer ${world.token} extra` } });
+      expectGraphError(res, { status: 401, code: 190, message: 'Invalid OAuth access token - Cannot parse access token' });
+    });
+
     it('does not reveal whether an object exists to an invalid token', async () => {
       const res = await tp.graph('GET', numberId, 'EAASbogus');
       expectGraphError(res, { status: 401, code: 190 });

@@ -35,9 +35,13 @@ export function requirePermission(caller: Caller, permission: Permission): Resul
   return caller.permissions.has(permission) ? ok(caller) : fail(errors.missingPermission(permission));
 }
 
-/** `Authorization: Bearer x` wins over `access_token=x` (query or form); other schemes are ignored. */
+/**
+ * `Authorization: Bearer x` wins over `access_token=x` (query or form); other schemes are ignored.
+ * Whatever follows the scheme is the token, spaces and all: "Bearer <token> junk" is a token that does
+ * not parse (190), not a missing one (104).
+ */
 export function extractToken(authorization: string | undefined, param: unknown): string | undefined {
-  const match = authorization ? /^(?:Bearer|OAuth)\s+(\S+)\s*$/i.exec(authorization) : null;
+  const match = authorization ? /^(?:Bearer|OAuth)\s+(.+?)\s*$/i.exec(authorization) : null;
   if (match?.[1]) return match[1];
   return typeof param === 'string' && param.length > 0 ? param : undefined;
 }
