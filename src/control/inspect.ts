@@ -89,9 +89,10 @@ export async function inspectDeliveries(db: Executor, query: unknown): Promise<{
 
 export async function inspectDelivery(db: Executor, caps: DialectCapabilities, rawId: string): Promise<Record<string, unknown>> {
   // Decimal digits only: Number() would also take "0x10" (16) or "1e3", and "abc" would be NaN.
-  const id = /^\d{1,15}$/.test(rawId) ? Number(rawId) : undefined;
-  const event = id === undefined ? undefined : await db.selectFrom('webhook_events').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!event || id === undefined) throw errors.notFound('webhook delivery', rawId);
+  if (!/^\d{1,15}$/.test(rawId)) throw errors.notFound('webhook delivery', rawId);
+  const id = Number(rawId);
+  const event = await db.selectFrom('webhook_events').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!event) throw errors.notFound('webhook delivery', rawId);
   const attempts = await db
     .selectFrom('webhook_attempts')
     .selectAll()

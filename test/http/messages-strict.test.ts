@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSUMER, TestPlatform, addNumber, createWorld, graphError, sendInbound, type World } from '../support/platform.js';
+import { CONSUMER, TestPlatform, addNumber, createWorld, graphError, sendInbound, sharedPlatform, type World } from '../support/platform.js';
 
 /** Cloud API refuses body properties the On-Premises API tolerated (api-facts D.4). */
 describe('unknown properties in message objects', () => {
@@ -47,21 +47,14 @@ describe('unknown properties in message objects', () => {
 
 /** What Cloud API refuses in interactive, location and reaction messages (api-facts D.4, B.11). */
 describe('interactive, location and reaction objects', () => {
-  let tp: TestPlatform;
-  let world: World;
+  const shared = sharedPlatform();
   let numberId: string;
   beforeAll(async () => {
-    tp = await TestPlatform.start();
-    world = await createWorld(tp);
-    numberId = (await addNumber(tp, world)).id;
-    await sendInbound(tp, numberId);
-  });
-  afterAll(async () => {
-    await world.receiver.stop();
-    await tp.stop();
+    numberId = (await addNumber(shared.tp, shared.world)).id;
+    await sendInbound(shared.tp, numberId);
   });
 
-  const send = (type: string, object: unknown) => tp.graph('POST', `${numberId}/messages`, world.token, { messaging_product: 'whatsapp', to: CONSUMER, type, [type]: object });
+  const send = (type: string, object: unknown) => shared.tp.graph('POST', `${numberId}/messages`, shared.world.token, { messaging_product: 'whatsapp', to: CONSUMER, type, [type]: object });
   const buttons = (...titles: string[]) => ({ type: 'button', body: { text: 'Pick one' }, action: { buttons: titles.map((title, i) => ({ type: 'reply', reply: { id: `b${i}`, title } })) } });
   const list = { type: 'list', body: { text: 'Menu' }, action: { button: 'Open', sections: [{ title: 'Mains', rows: [{ id: 'r1', title: 'Soup' }] }] } };
 
@@ -93,7 +86,7 @@ describe('interactive, location and reaction objects', () => {
   });
 
   it('takes an emoji or an empty string (removal) as a reaction, not plain text', async () => {
-    const inbound = (await sendInbound(tp, numberId)).messageId ?? '';
+    const inbound = (await sendInbound(shared.tp, numberId)).messageId ?? '';
     expect((await send('reaction', { message_id: inbound, emoji: '👍' })).status).toBe(200);
     expect((await send('reaction', { message_id: inbound, emoji: '' })).status).toBe(200);
     expect((await send('reaction', { message_id: inbound, emoji: 'thumbs up' })).status).toBe(400);

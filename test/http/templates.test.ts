@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestPlatform, createWorld, type HttpResult, type World } from '../support/platform.js';
+import { TestPlatform, createWorld, sharedPlatform, type HttpResult, type World } from '../support/platform.js';
 import { createTemplate, expectGraphError, settle, templateBody, uniqueName } from '../support/message-helpers.js';
 
 interface TemplateNode {
@@ -401,61 +401,52 @@ describe('message templates', () => {
 
 /** `POST /{TEMPLATE_ID}`: edits (api-facts B.10). Its own platform: the 24 h limit moves the clock. */
 describe('POST /{TEMPLATE_ID} (edit)', () => {
-  let tp: TestPlatform;
-  let world: World;
-  beforeAll(async () => {
-    tp = await TestPlatform.start();
-    world = await createWorld(tp);
-  });
-  afterAll(async () => {
-    await world.receiver.stop();
-    await tp.stop();
-  });
+  const shared = sharedPlatform();
 
-  const edit = (id: string, body: Record<string, unknown>): Promise<HttpResult> => tp.graph('POST', id, world.token, body);
-  const node = async (id: string): Promise<TemplateNode> => (await tp.graph<TemplateNode>('GET', `${id}?fields=status,category,components,rejected_reason`, world.token)).body;
+  const edit = (id: string, body: Record<string, unknown>): Promise<HttpResult> => shared.tp.graph('POST', id, shared.world.token, body);
+  const node = async (id: string): Promise<TemplateNode> => (await shared.tp.graph<TemplateNode>('GET', `${id}?fields=status,category,components,rejected_reason`, shared.world.token)).body;
   const body = (text: string) => [{ type: 'BODY', text }];
 
   it('replaces the components, reviews them again and announces the outcome', async () => {
     const name = uniqueName('edited');
-    const { id } = await createTemplate(tp, world, templateBody(name));
+    const { id } = await createTemplate(shared.tp, shared.world, templateBody(name));
     expect(await edit(id, { components: body('Your parcel {{1}} is on its way.') })).toMatchObject({ status: 200, body: { success: true } });
     expect(await node(id)).toMatchObject({ status: 'APPROVED', category: 'UTILITY', components: body('Your parcel {{1}} is on its way.') });
-    await tp.control('POST', 'clock/advance', { seconds: 25 * 3600 });
+    await shared.tp.control('POST', 'clock/advance', { seconds: 25 * 3600 });
     expect(await edit(id, { components: body('Flash sale: 50% off today') })).toMatchObject({ status: 200, body: { success: true } });
     expect(await node(id)).toMatchObject({ status: 'REJECTED', rejected_reason: 'INCORRECT_CATEGORY' });
-    await world.receiver.waitFor(() => world.receiver.received.some((r) => r.raw.includes(`"message_template_name":"${name}"`) && r.raw.includes('"event":"REJECTED"')));
+    await shared.world.receiver.waitFor(() => shared.world.receiver.received.some((r) => r.raw.includes(`"message_template_name":"${name}"`) && r.raw.includes('"event":"REJECTED"')));
   });
 
   it('lets a rejected template change category; not an approved one', async () => {
-    const rejected = await createTemplate(tp, world, templateBody(uniqueName('recat'), { category: 'UTILITY', text: 'Big sale this weekend' }));
+    const rejected = await createTemplate(shared.tp, shared.world, templateBody(uniqueName('recat'), { category: 'UTILITY', text: 'Big sale this weekend' }));
     expect(rejected.status).toBe('REJECTED');
     expect((await edit(rejected.id, { category: 'MARKETING' })).status).toBe(200);
     expect(await node(rejected.id)).toMatchObject({ status: 'APPROVED', category: 'MARKETING' });
 
-    const approved = await createTemplate(tp, world, templateBody(uniqueName('keepcat')));
+    const approved = await createTemplate(shared.tp, shared.world, templateBody(uniqueName('keepcat')));
     expectGraphError(await edit(approved.id, { category: 'MARKETING' }), { status: 400, code: 100, details: /^The category of an approved template cannot be edited$/ });
     expect(await node(approved.id)).toMatchObject({ category: 'UTILITY' });
   });
 
   it('edits an approved template once in 24 hours and 10 times in 30 days', async () => {
-    const { id } = await createTemplate(tp, world, templateBody(uniqueName('limits')));
+    const { id } = await createTemplate(shared.tp, shared.world, templateBody(uniqueName('limits')));
     expect((await edit(id, { components: body('Edit 1') })).status).toBe(200);
     expectGraphError(await edit(id, { components: body('Too soon') }), { status: 400, code: 100, details: /^An approved template can be edited once in 24 hours$/ });
     for (let n = 2; n <= 10; n++) {
-      await tp.control('POST', 'clock/advance', { seconds: 24 * 3600 + 1 });
+      await shared.tp.control('POST', 'clock/advance', { seconds: 24 * 3600 + 1 });
       expect((await edit(id, { components: body(`Edit ${n}`) })).status, `edit ${n}`).toBe(200);
     }
-    await tp.control('POST', 'clock/advance', { seconds: 24 * 3600 + 1 });
+    await shared.tp.control('POST', 'clock/advance', { seconds: 24 * 3600 + 1 });
     expectGraphError(await edit(id, { components: body('Edit 11') }), { status: 400, code: 100, details: /^An approved template can be edited 10 times in 30 days$/ });
     expect((await node(id)).components).toEqual(body('Edit 10'));
   });
 
   it('refuses templates in other statuses, bad input, and ids it cannot reach', async () => {
-    const { id } = await createTemplate(tp, world, templateBody(uniqueName('disabled_edit')));
-    await tp.control('POST', `templates/${id}/status`, { status: 'DISABLED' });
+    const { id } = await createTemplate(shared.tp, shared.world, templateBody(uniqueName('disabled_edit')));
+    await shared.tp.control('POST', `templates/${id}/status`, { status: 'DISABLED' });
     expectGraphError(await edit(id, { components: body('Hi') }), { status: 400, code: 100, details: /^A template with status DISABLED cannot be edited$/ });
-    const ok = await createTemplate(tp, world, templateBody(uniqueName('bad_edit')));
+    const ok = await createTemplate(shared.tp, shared.world, templateBody(uniqueName('bad_edit')));
     expectGraphError(await edit(ok.id, {}), { status: 400, code: 100 });
     expectGraphError(await edit(ok.id, { components: [{ type: 'FOOTER', text: 'no body' }] }), { status: 400, code: 100 });
     expectGraphError(await edit(ok.id, { category: 'NOPE' }), { status: 400, code: 100 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { errorOf, valueOf } from '../../../test/support/result.js';
 import type { Template } from '../../store/schema.js';
 import type { TemplateObject } from './schema.js';
-import { checkTemplateSend, placeholderCount } from './template-send.js';
+import { checkTemplateSend, placeholderNames } from './template-send.js';
 
 const template = (over: Partial<Template> = {}, components: unknown[] = [{ type: 'BODY', text: 'Hello' }]): Template => ({
   id: '1000',
@@ -28,14 +28,14 @@ const template = (over: Partial<Template> = {}, components: unknown[] = [{ type:
 const send = (components?: TemplateObject['components']): TemplateObject => ({ name: 'order_update', language: { code: 'en_US' }, ...(components && { components }) });
 const bodyParams = (n: number): TemplateObject['components'] => [{ type: 'body', parameters: Array.from({ length: n }, (_, i) => ({ type: 'text', text: `p${i}` })) }];
 
-describe('placeholderCount', () => {
+describe('placeholderNames', () => {
   it('counts distinct positional and named placeholders', () => {
-    expect(placeholderCount(undefined)).toBe(0);
-    expect(placeholderCount('')).toBe(0);
-    expect(placeholderCount('No placeholders, {1} or {{}} either')).toBe(0);
-    expect(placeholderCount('Hi {{1}}, order {{2}} ships {{3}}')).toBe(3);
-    expect(placeholderCount('{{1}} and again {{1}}')).toBe(1);
-    expect(placeholderCount('Hello {{first_name}}, code {{ code }}')).toBe(2);
+    expect(placeholderNames(undefined)).toHaveLength(0);
+    expect(placeholderNames('')).toHaveLength(0);
+    expect(placeholderNames('No placeholders, {1} or {{}} either')).toHaveLength(0);
+    expect(placeholderNames('Hi {{1}}, order {{2}} ships {{3}}')).toHaveLength(3);
+    expect(placeholderNames('{{1}} and again {{1}}')).toHaveLength(1);
+    expect(placeholderNames('Hello {{first_name}}, code {{ code }}')).toEqual(['first_name', 'code']);
   });
 });
 

@@ -15,8 +15,6 @@ export function placeholderNames(text: string | undefined): string[] {
   return [...new Set([...text.matchAll(/\{\{\s*([a-z0-9_]+)\s*\}\}/gi)].map((m) => m[1] ?? ''))];
 }
 
-export const placeholderCount = (text: string | undefined): number => placeholderNames(text).length;
-
 interface StoredComponent {
   type: string;
   format?: string;

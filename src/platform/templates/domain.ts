@@ -107,6 +107,7 @@ export function editHistoryAfter(t: Pick<Template, 'status' | 'edit_history'>, n
 }
 
 const recentEdits = (history: string, now: number): number[] => (JSON.parse(history) as number[]).filter((at) => now - at < 30 * DAY);
+
 export type TemplateComponent = z.infer<typeof componentSchema>;
 
 export interface Review {

@@ -56,9 +56,10 @@ export async function editTemplate(ctx: PlatformContext, id: string, edit: EditT
     const problem = templateEditProblem(t, edit, now);
     if (problem) throw errors.invalidParameter(problem);
     const category = edit.category ?? t.category;
-    const components = edit.components ?? (JSON.parse(t.components) as { type: string; text?: string }[]);
-    const review = reviewTemplate(category, components);
-    const patch = { category, components: JSON.stringify(components), status: review.status, rejected_reason: review.reason, updated_at: now, edit_history: editHistoryAfter(t, now) };
+    // Unchanged components are reviewed again (a new category may change the outcome) but kept as stored.
+    const review = reviewTemplate(category, edit.components ?? (JSON.parse(t.components) as { type: string; text?: string }[]));
+    const components = edit.components ? JSON.stringify(edit.components) : t.components;
+    const patch = { category, components, status: review.status, rejected_reason: review.reason, updated_at: now, edit_history: editHistoryAfter(t, now) };
     await tx.updateTable('templates').set(patch).where('id', '=', id).execute();
     await notifyTemplateStatus(ctx, tx, { ...t, ...patch }, review.status, review.reason, now);
     return { success: true as const };
