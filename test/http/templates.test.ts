@@ -451,5 +451,15 @@ describe('POST /{TEMPLATE_ID} (edit)', () => {
     expectGraphError(await edit(ok.id, { components: [{ type: 'FOOTER', text: 'no body' }] }), { status: 400, code: 100 });
     expectGraphError(await edit(ok.id, { category: 'NOPE' }), { status: 400, code: 100 });
     expectGraphError(await edit('123123123123123', { components: body('Hi') }), { status: 400, code: 100, subcode: 33, type: 'GraphMethodException' });
+    // Another WABA's template answers like a missing one; a messaging-only token may not manage templates.
+    const other = await createWorld(shared.tp);
+    shared.track(other);
+    const theirs = await createTemplate(shared.tp, other, templateBody(uniqueName('theirs')));
+    expectGraphError(await edit(theirs.id, { components: body('Mine now') }), { status: 400, code: 100, subcode: 33, type: 'GraphMethodException' });
+    const messaging = await shared.tp.control<{ access_token: string }>('POST', 'tokens', { waba_ids: [shared.world.wabaId], permissions: ['whatsapp_business_messaging'] });
+    expectGraphError(await shared.tp.graph('POST', ok.id, messaging.access_token, { components: body('Hi') }), { status: 403, code: 200 });
+    // Neither refusal changed anything.
+    expect((await shared.tp.graph<TemplateNode>('GET', `${theirs.id}?fields=components`, other.token)).body.components).toEqual(body('Your order is ready.'));
+    expect((await node(ok.id)).components).toEqual(body('Your order is ready.'));
   });
 });
